@@ -1,0 +1,160 @@
+#include "ini.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <ini.h>
+
+namespace nsvpn {
+
+namespace {
+
+// Markers that stand in for characters inih would otherwise interpret. Control
+// characters are refused in input, so they cannot clash.
+constexpr char semicolon_marker = '\x1f';
+constexpr char long_value_marker = '\x1e';
+
+const char* const known_sections[] = {"Interface", "Peer", "Namespace", "Expose"};
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return (x | 0x20) == (y | 0x20);
+           });
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+struct Feeder {
+    std::string_view text;
+    std::size_t pos = 0;
+    unsigned lineno = 0;
+    const std::string& file;
+    Diagnostics& diags;
+    ParsedFile& out;
+    std::vector<std::string> long_values;
+
+    // Turn one physical line into what inih should see ("" for nothing).
+    std::string normalise(std::string_view line) {
+        if (lineno == 1 && line.starts_with("\xef\xbb\xbf"))
+            line.remove_prefix(3);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        if (line.size() > max_line_length) {
+            diags.error(Problem::LineTooLong, file, lineno, "",
+                        "line is " + std::to_string(line.size()) +
+                            " bytes long; nsvpn reads lines of at most " +
+                            std::to_string(max_line_length) + " bytes");
+            return "";
+        }
+        for (unsigned char c : line) {
+            if ((c < ' ' && c != '\t') || c == 0x7f) {
+                diags.error(Problem::Syntax, file, lineno, "",
+                            "line contains a control character (expected printable text)");
+                return "";
+            }
+        }
+        // wg-quick: '#' starts a comment anywhere; ';' only at the start of a line
+        if (auto hash = line.find('#'); hash != std::string_view::npos)
+            line = line.substr(0, hash);
+        line = trim(line);
+        if (line.empty() || line.front() == ';')
+            return "";
+        if (line.front() == '[') {
+            if (line.back() != ']' || line.size() < 3) {
+                diags.error(Problem::Syntax, file, lineno, "",
+                            "\"" + std::string(line) +
+                                "\" is not a section header (expected e.g. [Peer])");
+                return "";
+            }
+            auto name = trim(line.substr(1, line.size() - 2));
+            Section s{std::string(name), false, lineno, {}};
+            for (const char* known : known_sections)
+                if (iequals(name, known)) {
+                    s.name = known;
+                    s.known = true;
+                }
+            if (!s.known)
+                diags.error(
+                    Problem::UnknownSection, file, lineno, "[" + s.name + "]",
+                    "unknown section (expected [Interface], [Peer], [Namespace] or [Expose])");
+            out.sections.push_back(std::move(s));
+            return "[" + std::string(name) + "]";
+        }
+        auto eq = line.find('=');
+        auto key = trim(line.substr(0, eq == std::string_view::npos ? line.size() : eq));
+        bool key_ok = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        });
+        if (eq == std::string_view::npos || !key_ok) {
+            std::string shown(line.substr(0, std::min<std::size_t>(line.size(), 60)));
+            diags.error(Problem::Syntax, file, lineno, "",
+                        "\"" + shown + "\" is not a Key = Value line or a [Section] header");
+            return "";
+        }
+        if (out.sections.empty()) {
+            diags.error(Problem::OutsideSection, file, lineno, std::string(key),
+                        "key before any section (expected a header such as [Interface] first)");
+            return "";
+        }
+        std::string value(trim(line.substr(eq + 1)));
+        std::replace(value.begin(), value.end(), ';', semicolon_marker);
+        return std::string(key) + "=" + value;
+    }
+};
+
+char* read_line(char* buf, int num, void* stream) {
+    auto* f = static_cast<Feeder*>(stream);
+    if (f->pos >= f->text.size())
+        return nullptr;
+    auto end = f->text.find('\n', f->pos);
+    if (end == std::string_view::npos)
+        end = f->text.size();
+    auto line = f->text.substr(f->pos, end - f->pos);
+    f->pos = end + 1;
+    ++f->lineno;
+    std::string normal = f->normalise(line);
+    auto room = static_cast<std::size_t>(num) - 1;
+    if (normal.size() > room) {
+        // Too long for inih's buffer: hand it the key and a reference to the value.
+        auto eq = normal.find('=');
+        f->long_values.push_back(normal.substr(eq + 1));
+        normal = normal.substr(0, eq + 1) + long_value_marker +
+                 std::to_string(f->long_values.size() - 1);
+    }
+    std::memcpy(buf, normal.data(), normal.size());
+    buf[normal.size()] = '\0';
+    return buf;
+}
+
+int on_value(void* user, const char*, const char* name, const char* value) {
+    auto* f = static_cast<Feeder*>(user);
+    std::string v = value;
+    if (!v.empty() && v[0] == long_value_marker)
+        v = f->long_values.at(std::stoul(v.substr(1)));
+    std::replace(v.begin(), v.end(), semicolon_marker, ';');
+    f->out.sections.back().assignments.push_back({name, std::move(v), f->lineno});
+    return 1;
+}
+
+} // namespace
+
+ParsedFile::~ParsedFile() {
+    for (auto& s : sections)
+        for (auto& a : s.assignments)
+            explicit_bzero(a.value.data(), a.value.size());
+}
+
+ParsedFile parse_ini(std::string_view text, const std::string& file, Diagnostics& diags) {
+    ParsedFile out;
+    Feeder feeder{text, 0, 0, file, diags, out, {}};
+    // Our reader already reported every problem; inih's own return value adds nothing.
+    ini_parse_stream(read_line, &feeder, on_value, &feeder);
+    return out;
+}
+
+} // namespace nsvpn

@@ -1,0 +1,23 @@
+// Where a generator's messages go: the kernel log (and so the journal) when it
+// can be written, stderr otherwise, or when SYSTEMD_LOG_TARGET=console|stderr.
+#pragma once
+
+#include <string>
+
+namespace nsvpn {
+
+enum class LogLevel { Error = 3, Warning = 4, Info = 6 };
+
+class GeneratorLog {
+  public:
+    GeneratorLog();
+    ~GeneratorLog();
+    GeneratorLog(const GeneratorLog&) = delete;
+    GeneratorLog& operator=(const GeneratorLog&) = delete;
+    void write(LogLevel level, const std::string& message);
+
+  private:
+    int kmsg_ = -1;
+};
+
+} // namespace nsvpn
