@@ -12,6 +12,8 @@ namespace {
 // characters are refused in input, so they cannot clash.
 constexpr char semicolon_marker = '\x1f';
 constexpr char long_value_marker = '\x1e';
+// Section and key names longer than this are unknown; it keeps them within inih's buffer.
+constexpr std::size_t max_name_length = 40;
 
 const char* const known_sections[] = {"Interface", "Peer", "Namespace", "Expose"};
 
@@ -72,6 +74,13 @@ struct Feeder {
                 return "";
             }
             auto name = trim(line.substr(1, line.size() - 2));
+            if (name.size() > max_name_length) {
+                diags.error(
+                    Problem::UnknownSection, file, lineno, "",
+                    "unknown section (expected [Interface], [Peer], [Namespace] or [Expose])");
+                out.sections.push_back(Section{"?", false, lineno, {}});
+                return "[?]";
+            }
             Section s{std::string(name), false, lineno, {}};
             for (const char* known : known_sections)
                 if (iequals(name, known)) {
@@ -94,6 +103,12 @@ struct Feeder {
             std::string shown(line.substr(0, std::min<std::size_t>(line.size(), 60)));
             diags.error(Problem::Syntax, file, lineno, "",
                         "\"" + shown + "\" is not a Key = Value line or a [Section] header");
+            return "";
+        }
+        if (key.size() > max_name_length) {
+            diags.error(Problem::UnknownKey, file, lineno, std::string(key.substr(0, 20)) + "...",
+                        "unknown key (no key of nsvpn.conf is longer than " +
+                            std::to_string(max_name_length) + " characters)");
             return "";
         }
         if (out.sections.empty()) {
@@ -121,11 +136,14 @@ char* read_line(char* buf, int num, void* stream) {
     auto room = static_cast<std::size_t>(num) - 1;
     if (normal.size() > room) {
         // Too long for inih's buffer: hand it the key and a reference to the value.
+        // (normalise() keeps section headers and keys short enough for this.)
         auto eq = normal.find('=');
         f->long_values.push_back(normal.substr(eq + 1));
         normal = normal.substr(0, eq + 1) + long_value_marker +
                  std::to_string(f->long_values.size() - 1);
     }
+    if (normal.size() > room)
+        normal.clear(); // cannot happen; never overrun inih's buffer
     std::memcpy(buf, normal.data(), normal.size());
     buf[normal.size()] = '\0';
     return buf;
