@@ -100,9 +100,9 @@ struct Feeder {
             return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         });
         if (eq == std::string_view::npos || !key_ok) {
-            std::string shown(line.substr(0, std::min<std::size_t>(line.size(), 60)));
+            // The line is not quoted: it may hold a key (e.g. "PrivateKey: ...").
             diags.error(Problem::Syntax, file, lineno, "",
-                        "\"" + shown + "\" is not a Key = Value line or a [Section] header");
+                        "line is neither Key = Value nor a [Section] header");
             return "";
         }
         if (key.size() > max_name_length) {

@@ -297,7 +297,7 @@ const std::vector<KeySpec>& key_table() {
              [](Ctx & c) -> auto& { return c.config.ns.interface; }, parse_interface_name)},
         {"Namespace", "Services", "Services",
          list<std::string>(
-             [](Ctx & c) -> auto& { return c.config.ns.services; }, " \t", parse_unit_name)},
+             [](Ctx & c) -> auto& { return c.config.ns.services; }, ", \t", parse_unit_name)},
         {"Namespace", "AutoStart", "AutoStart",
          single<bool>(
              [](Ctx & c) -> auto& { return c.config.ns.autostart; }, parse_bool)},
@@ -485,7 +485,7 @@ void validate(const Config& c, Diagnostics& diags) {
                     "set, but Implementation=kernel never runs it");
     for (std::size_t s = 0; s < ns.services.size(); ++s) {
         const auto& svc = ns.services[s];
-        if (svc.value.starts_with("wg-") || svc.value.starts_with("netns@"))
+        if (is_nsvpn_unit(svc.value))
             diags.error(Problem::Conflict, svc.where.file, svc.where.line, "Services",
                         svc.value + " is a unit of nsvpn itself and cannot be attached");
         for (std::size_t t = 0; t < s; ++t)

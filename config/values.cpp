@@ -339,6 +339,16 @@ Parsed<std::string> parse_absolute_path(std::string_view text) {
     return std::string(text);
 }
 
+bool is_nsvpn_unit(std::string_view unit) {
+    if (unit.starts_with("netns@"))
+        return true;
+    constexpr std::string_view prefix = "wg-", suffix = ".service";
+    return unit.size() > prefix.size() + suffix.size() && unit.starts_with(prefix) &&
+           unit.ends_with(suffix) &&
+           valid_config_name(
+               unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size()));
+}
+
 bool valid_config_name(std::string_view name) {
     if (name.empty() || name.size() > 32)
         return false;

@@ -101,4 +101,7 @@ Parsed<std::string> parse_absolute_path(std::string_view text);
 // NAME of NAME.conf: 1 to 32 of A-Z a-z 0-9 _ -.
 bool valid_config_name(std::string_view name);
 
+// netns@*.service or wg-NAME.service: units of nsvpn itself, never attachable.
+bool is_nsvpn_unit(std::string_view unit);
+
 } // namespace nsvpn

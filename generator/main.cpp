@@ -22,7 +22,7 @@ nsvpn::VpnUnits units_for(const nsvpn::Loaded& l) {
     v.autostart = l.config.autostart();
     for (const auto& s : l.config.ns.services)
         if (std::find(v.services.begin(), v.services.end(), s.value) == v.services.end() &&
-            !s.value.starts_with("wg-") && !s.value.starts_with("netns@"))
+            !nsvpn::is_nsvpn_unit(s.value))
             v.services.push_back(s.value);
     for (const auto& d : l.diags.list())
         if (d.severity == nsvpn::Severity::Error)

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
             std::printf("nsvpn %s\n", NSVPN_VERSION);
             return 0;
         }
-        if (first == argc) {
+        if (first == argc || vm.count("help")) {
             std::fputs(usage, vm.count("help") ? stdout : stderr);
             return vm.count("help") ? 0 : 2;
         }
