@@ -31,6 +31,13 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// One line as inih should see it: nothing, a [header], or key=value.
+struct Normal {
+    enum Kind { Nothing, Header, Pair } kind = Nothing;
+    std::string_view first;  // header name or key
+    std::string_view second; // value
+};
+
 struct Feeder {
     std::string_view text;
     std::size_t pos = 0;
@@ -40,8 +47,13 @@ struct Feeder {
     ParsedFile& out;
     std::vector<std::string> long_values;
 
-    // Turn one physical line into what inih should see ("" for nothing).
-    std::string normalise(std::string_view line) {
+    ~Feeder() {
+        for (auto& v : long_values)
+            explicit_bzero(v.data(), v.size());
+    }
+
+    // Turn one physical line into what inih should see.
+    Normal normalise(std::string_view line) {
         if (lineno == 1 && line.starts_with("\xef\xbb\xbf"))
             line.remove_prefix(3);
         if (!line.empty() && line.back() == '\r')
@@ -51,13 +63,13 @@ struct Feeder {
                         "line is " + std::to_string(line.size()) +
                             " bytes long; nsvpn reads lines of at most " +
                             std::to_string(max_line_length) + " bytes");
-            return "";
+            return {};
         }
         for (unsigned char c : line) {
             if ((c < ' ' && c != '\t') || c == 0x7f) {
                 diags.error(Problem::Syntax, file, lineno, "",
                             "line contains a control character (expected printable text)");
-                return "";
+                return {};
             }
         }
         // wg-quick: '#' starts a comment anywhere; ';' only at the start of a line
@@ -65,13 +77,13 @@ struct Feeder {
             line = line.substr(0, hash);
         line = trim(line);
         if (line.empty() || line.front() == ';')
-            return "";
+            return {};
         if (line.front() == '[') {
             if (line.back() != ']' || line.size() < 3) {
                 diags.error(Problem::Syntax, file, lineno, "",
                             "\"" + std::string(line) +
                                 "\" is not a section header (expected e.g. [Peer])");
-                return "";
+                return {};
             }
             auto name = trim(line.substr(1, line.size() - 2));
             if (name.size() > max_name_length) {
@@ -79,7 +91,7 @@ struct Feeder {
                     Problem::UnknownSection, file, lineno, "",
                     "unknown section (expected [Interface], [Peer], [Namespace] or [Expose])");
                 out.sections.push_back(Section{"?", false, lineno, {}});
-                return "[?]";
+                return {Normal::Header, "?", {}};
             }
             Section s{std::string(name), false, lineno, {}};
             for (const char* known : known_sections)
@@ -92,7 +104,7 @@ struct Feeder {
                     Problem::UnknownSection, file, lineno, "[" + s.name + "]",
                     "unknown section (expected [Interface], [Peer], [Namespace] or [Expose])");
             out.sections.push_back(std::move(s));
-            return "[" + std::string(name) + "]";
+            return {Normal::Header, name, {}};
         }
         auto eq = line.find('=');
         auto key = trim(line.substr(0, eq == std::string_view::npos ? line.size() : eq));
@@ -103,22 +115,20 @@ struct Feeder {
             // The line is not quoted: it may hold a key (e.g. "PrivateKey: ...").
             diags.error(Problem::Syntax, file, lineno, "",
                         "line is neither Key = Value nor a [Section] header");
-            return "";
+            return {};
         }
         if (key.size() > max_name_length) {
             diags.error(Problem::UnknownKey, file, lineno, std::string(key.substr(0, 20)) + "...",
                         "unknown key (no key of nsvpn.conf is longer than " +
                             std::to_string(max_name_length) + " characters)");
-            return "";
+            return {};
         }
         if (out.sections.empty()) {
             diags.error(Problem::OutsideSection, file, lineno, std::string(key),
                         "key before any section (expected a header such as [Interface] first)");
-            return "";
+            return {};
         }
-        std::string value(trim(line.substr(eq + 1)));
-        std::replace(value.begin(), value.end(), ';', semicolon_marker);
-        return std::string(key) + "=" + value;
+        return {Normal::Pair, key, trim(line.substr(eq + 1))};
     }
 };
 
@@ -132,29 +142,49 @@ char* read_line(char* buf, int num, void* stream) {
     auto line = f->text.substr(f->pos, end - f->pos);
     f->pos = end + 1;
     ++f->lineno;
-    std::string normal = f->normalise(line);
-    auto room = static_cast<std::size_t>(num) - 1;
-    if (normal.size() > room) {
-        // Too long for inih's buffer: hand it the key and a reference to the value.
-        // (normalise() keeps section headers and keys short enough for this.)
-        auto eq = normal.find('=');
-        f->long_values.push_back(normal.substr(eq + 1));
-        normal = normal.substr(0, eq + 1) + long_value_marker +
-                 std::to_string(f->long_values.size() - 1);
+    // Compose the line in inih's buffer. normalise() keeps headers and keys short
+    // (max_name_length), so they always fit; a value that does not is handed over
+    // as a reference to a copy of it.
+    const auto room = static_cast<std::size_t>(num) - 1;
+    Normal n = f->normalise(line);
+    char* p = buf;
+    auto put = [&](std::string_view s) {
+        p = static_cast<char*>(std::memcpy(p, s.data(), s.size())) + s.size();
+    };
+    switch (n.kind) {
+    case Normal::Nothing:
+        break;
+    case Normal::Header:
+        put("[");
+        put(n.first);
+        put("]");
+        break;
+    case Normal::Pair:
+        put(n.first);
+        put("=");
+        if (n.first.size() + 1 + n.second.size() <= room) {
+            for (char c : n.second)
+                *p++ = c == ';' ? semicolon_marker : c;
+        } else {
+            f->long_values.emplace_back(n.second);
+            std::string ref = long_value_marker + std::to_string(f->long_values.size() - 1);
+            put(ref);
+        }
+        break;
     }
-    if (normal.size() > room)
-        normal.clear(); // cannot happen; never overrun inih's buffer
-    std::memcpy(buf, normal.data(), normal.size());
-    buf[normal.size()] = '\0';
+    *p = '\0';
     return buf;
 }
 
 int on_value(void* user, const char*, const char* name, const char* value) {
     auto* f = static_cast<Feeder*>(user);
-    std::string v = value;
-    if (!v.empty() && v[0] == long_value_marker)
-        v = f->long_values.at(std::stoul(v.substr(1)));
-    std::replace(v.begin(), v.end(), semicolon_marker, ';');
+    std::string v;
+    if (value[0] == long_value_marker) {
+        v = f->long_values.at(std::stoul(value + 1));
+    } else {
+        v = value;
+        std::replace(v.begin(), v.end(), semicolon_marker, ';');
+    }
     f->out.sections.back().assignments.push_back({name, std::move(v), f->lineno});
     return 1;
 }

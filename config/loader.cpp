@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <map>
+#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -65,7 +66,8 @@ std::string basename_of(const std::string& path) {
     return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-// Reads a whole file into text; false with an Io diagnostic on failure.
+// Reads a whole file into text; false with an Io diagnostic on failure. The text
+// is read in place (no bounce buffer), so the caller can wipe every copy of it.
 bool read_file(const std::string& real, const std::string& display, std::string& text,
                Diagnostics& diags) {
     int fd = open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -74,10 +76,32 @@ bool read_file(const std::string& real, const std::string& display, std::string&
                     std::string("cannot open: ") + std::strerror(errno));
         return false;
     }
-    text.clear();
-    char buf[16384];
+    struct stat st;
+    std::size_t size =
+        fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) : 0;
+    if (size > max_file_size) {
+        close(fd);
+        diags.error(Problem::Syntax, display, 0, "",
+                    "file is larger than " + std::to_string(max_file_size) +
+                        " bytes; this is not a configuration");
+        return false;
+    }
+    // One byte more than its size, so that reaching the end needs no second buffer.
+    text.assign(size + 1, '\0');
+    std::size_t used = 0;
     for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
+        if (used == text.size()) {
+            if (text.size() > max_file_size) {
+                close(fd);
+                explicit_bzero(text.data(), text.size());
+                diags.error(Problem::Syntax, display, 0, "",
+                            "file is larger than " + std::to_string(max_file_size) +
+                                " bytes; this is not a configuration");
+                return false;
+            }
+            text.resize(text.size() * 2); // the file grew while we read it
+        }
+        ssize_t n = read(fd, text.data() + used, text.size() - used);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
@@ -89,17 +113,12 @@ bool read_file(const std::string& real, const std::string& display, std::string&
         }
         if (n == 0)
             break;
-        text.append(buf, static_cast<std::size_t>(n));
-        if (text.size() > max_file_size) {
-            close(fd);
-            diags.error(Problem::Syntax, display, 0, "",
-                        "file is larger than " + std::to_string(max_file_size) +
-                            " bytes; this is not a configuration");
-            return false;
-        }
+        used += static_cast<std::size_t>(n);
+        if (used < text.size() && S_ISREG(st.st_mode))
+            break; // a short read of a regular file is its end: spare the read that returns 0
     }
-    explicit_bzero(buf, sizeof buf);
     close(fd);
+    text.resize(used);
     return true;
 }
 
@@ -149,22 +168,78 @@ std::optional<ConfigFiles> discover(const SearchPath& sp, const std::string& nam
     return std::nullopt;
 }
 
-std::vector<ConfigFiles> discover_all(const SearchPath& sp, Diagnostics& diags) {
-    std::map<std::string, std::string> names; // name -> first display path
-    for (const auto& dir : sp.dirs)
-        for (auto& entry : conf_entries(sp.real(dir)))
-            names.emplace(entry.substr(0, entry.size() - 5), dir + "/" + entry);
-    std::vector<ConfigFiles> out;
-    for (auto& [name, path] : names) {
-        if (!valid_config_name(name)) {
-            diags.error(
-                Problem::BadName, path, 0, "",
-                "ignored: NAME of NAME.conf must be 1 to 32 of A-Z a-z 0-9 _ - (it names the "
-                "namespace and the units)");
+namespace {
+
+// One search directory, read once: its NAME.conf files and NAME.conf.d directories.
+struct Listing {
+    std::string dir;
+    std::set<std::string> confs;   // names (without .conf)
+    std::set<std::string> dropins; // names whose NAME.conf.d/ exists
+};
+
+Listing list_dir(const SearchPath& sp, const std::string& dir) {
+    Listing l{dir, {}, {}};
+    DIR* d = opendir(sp.real(dir).c_str());
+    if (!d)
+        return l;
+    while (dirent* e = readdir(d)) {
+        std::string_view n = e->d_name;
+        if (n.empty() || n[0] == '.')
             continue;
+        if (n.size() > 5 && n.ends_with(".conf"))
+            l.confs.emplace(n.substr(0, n.size() - 5));
+        else if (n.size() > 7 && n.ends_with(".conf.d"))
+            l.dropins.emplace(n.substr(0, n.size() - 7));
+    }
+    closedir(d);
+    return l;
+}
+
+} // namespace
+
+std::vector<ConfigFiles> discover_all(const SearchPath& sp, Diagnostics& diags) {
+    std::vector<Listing> listings;
+    std::set<std::string> names;
+    for (const auto& dir : sp.dirs) {
+        listings.push_back(list_dir(sp, dir));
+        names.insert(listings.back().confs.begin(), listings.back().confs.end());
+    }
+    std::vector<ConfigFiles> out;
+    for (const auto& name : names) {
+        std::optional<ConfigFiles> found;
+        for (const auto& l : listings) {
+            if (!l.confs.count(name))
+                continue;
+            std::string path = l.dir + "/" + name + ".conf";
+            if (!valid_config_name(name)) {
+                diags.error(
+                    Problem::BadName, path, 0, "",
+                    "ignored: NAME of NAME.conf must be 1 to 32 of A-Z a-z 0-9 _ - (it names "
+                    "the namespace and the units)");
+                break;
+            }
+            Kind k = kind_of(sp.real(path));
+            if (k == Kind::Missing || k == Kind::Other)
+                continue;
+            found = ConfigFiles{name, path, k == Kind::Masked, {}};
+            break;
         }
-        if (auto f = discover(sp, name))
-            out.push_back(std::move(*f));
+        if (!found)
+            continue;
+        if (!found->masked) {
+            std::map<std::string, std::string> by_name; // file name -> display path; first dir wins
+            for (const auto& l : listings) {
+                if (!l.dropins.count(name))
+                    continue;
+                std::string d = l.dir + "/" + name + ".conf.d";
+                for (auto& entry : conf_entries(sp.real(d)))
+                    by_name.emplace(entry, d + "/" + entry);
+            }
+            for (auto& [entry, path] : by_name)
+                if (kind_of(sp.real(path)) == Kind::File)
+                    found->dropins.push_back(path);
+        }
+        out.push_back(std::move(*found));
     }
     return out;
 }
@@ -209,19 +284,21 @@ Loaded load(const SearchPath& sp, const ConfigFiles& files) {
 }
 
 void check_service_conflicts(std::vector<Loaded>& all) {
-    for (std::size_t a = 0; a < all.size(); ++a)
-        for (std::size_t b = 0; b < all.size(); ++b) {
-            if (a == b)
-                continue;
-            for (const auto& sa : all[a].config.ns.services)
-                for (const auto& sb : all[b].config.ns.services)
-                    if (sa.value == sb.value)
-                        all[a].diags.error(
-                            Problem::Conflict, sa.where.file, sa.where.line, "Services",
-                            sa.value + " is also attached to VPN " + all[b].config.name + " (" +
-                                sb.where.file + ":" + std::to_string(sb.where.line) +
-                                "); a service can use only one VPN");
-        }
+    // service -> the configurations (index, where) that attach it
+    std::map<std::string, std::vector<std::pair<std::size_t, const SourceLoc*>>>
+        users; // sorted: stable output
+    for (std::size_t i = 0; i < all.size(); ++i)
+        for (const auto& s : all[i].config.ns.services)
+            users[s.value].emplace_back(i, &s.where);
+    for (const auto& [service, list] : users)
+        for (const auto& [a, where_a] : list)
+            for (const auto& [b, where_b] : list)
+                if (a != b)
+                    all[a].diags.error(Problem::Conflict, where_a->file, where_a->line, "Services",
+                                       service + " is also attached to VPN " + all[b].config.name +
+                                           " (" + where_b->file + ":" +
+                                           std::to_string(where_b->line) +
+                                           "); a service can use only one VPN");
 }
 
 } // namespace nsvpn

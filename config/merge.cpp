@@ -366,18 +366,23 @@ Config merge(const std::string& name, const std::vector<SourceFile>& files, Diag
         const bool dropin = f > 0;
         if (dropin)
             config.dropins.push_back(file.path);
-        // (section instance, slot) -> line, to refuse a single key set twice in one file
-        std::map<std::pair<std::string, std::string>, unsigned> seen;
+        // (section instance, slot, line) of single keys, to refuse one set twice in a file
+        struct Seen {
+            int instance; // a peer's index, or -1, -2, -3 for the sections that occur once
+            const char* slot;
+            unsigned line;
+        };
+        std::vector<Seen> seen;
         int peer_index = 0;
         for (const auto& section : file.parsed.sections) {
             if (!section.known)
                 continue;
             Peer* peer = nullptr;
-            std::string instance = section.name;
+            int instance = section.name == "Interface" ? -1 : section.name == "Namespace" ? -2 : -3;
             if (section.name == "Interface" && config.interface_section.line == 0)
                 config.interface_section = {file.path, section.line};
             if (section.name == "Peer") {
-                instance += "#" + std::to_string(peer_index++);
+                instance = peer_index++;
                 auto key = section_public_key(section);
                 if (dropin) {
                     if (!key) {
@@ -406,12 +411,16 @@ Config merge(const std::string& name, const std::vector<SourceFile>& files, Diag
                     continue;
                 }
                 if (!is_list(*spec) && !a.value.empty()) {
-                    auto [it, fresh] = seen.emplace(std::make_pair(instance, spec->slot), a.line);
-                    if (!fresh) {
+                    auto it = std::find_if(seen.begin(), seen.end(), [&](const Seen& x) {
+                        return x.instance == instance && std::strcmp(x.slot, spec->slot) == 0;
+                    });
+                    if (it == seen.end()) {
+                        seen.push_back({instance, spec->slot, a.line});
+                    } else {
                         diags.error(
                             Problem::Duplicate, file.path, a.line, spec->key,
                             std::string(spec->slot) + " is already set on line " +
-                                std::to_string(it->second) +
+                                std::to_string(it->line) +
                                 " of this file; it takes one value (drop-ins may override it)");
                         continue;
                     }

@@ -72,7 +72,7 @@ expect 0 "generator with one directory" -- "$generator" "$work/out"
 mkdir "$work/out3"
 expect 0 "generator with three directories" -- "$generator" "$work/out3" "$work/e" "$work/l"
 expect 1 "generator into a missing directory" -- "$generator" "$work/missing/dir"
-check "generator write failure" stderr "Failed to create"
+check "generator write failure" stderr "Failed to open $work/missing/dir"
 
 # --- nsvpn
 expect 2 "nsvpn without a command" -- "$helper"
