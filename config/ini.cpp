@@ -31,6 +31,20 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// The key of a line that looks like "Key = ...", to name it in errors about the whole
+// line; "" otherwise (never longer than a key can be, so never key material).
+std::string key_of(std::string_view line) {
+    line = trim(line);
+    std::size_t n = 0;
+    while (n < line.size() && n <= max_name_length &&
+           ((line[n] >= 'a' && line[n] <= 'z') || (line[n] >= 'A' && line[n] <= 'Z') ||
+            (line[n] >= '0' && line[n] <= '9')))
+        ++n;
+    if (n == 0 || n > max_name_length || !trim(line.substr(n)).starts_with('='))
+        return "";
+    return std::string(line.substr(0, n));
+}
+
 // One line as inih should see it: nothing, a [header], or key=value.
 struct Normal {
     enum Kind { Nothing, Header, Pair } kind = Nothing;
@@ -59,7 +73,7 @@ struct Feeder {
         if (!line.empty() && line.back() == '\r')
             line.remove_suffix(1);
         if (line.size() > max_line_length) {
-            diags.error(Problem::LineTooLong, file, lineno, "",
+            diags.error(Problem::LineTooLong, file, lineno, key_of(line),
                         "line is " + std::to_string(line.size()) +
                             " bytes long; nsvpn reads lines of at most " +
                             std::to_string(max_line_length) + " bytes");
@@ -67,7 +81,7 @@ struct Feeder {
         }
         for (unsigned char c : line) {
             if ((c < ' ' && c != '\t') || c == 0x7f) {
-                diags.error(Problem::Syntax, file, lineno, "",
+                diags.error(Problem::Syntax, file, lineno, key_of(line),
                             "line contains a control character (expected printable text)");
                 return {};
             }
@@ -80,9 +94,10 @@ struct Feeder {
             return {};
         if (line.front() == '[') {
             if (line.back() != ']' || line.size() < 3) {
+                // not quoted: it may hold a key (e.g. "[Interface] PrivateKey = ...")
                 diags.error(Problem::Syntax, file, lineno, "",
-                            "\"" + std::string(line) +
-                                "\" is not a section header (expected e.g. [Peer])");
+                            "line starts like a section header but is none (expected e.g. "
+                            "[Peer] alone on its line)");
                 return {};
             }
             auto name = trim(line.substr(1, line.size() - 2));
@@ -118,7 +133,8 @@ struct Feeder {
             return {};
         }
         if (key.size() > max_name_length) {
-            diags.error(Problem::UnknownKey, file, lineno, std::string(key.substr(0, 20)) + "...",
+            // not named: a line of a bare base64 key looks like "Key=" (and is no key)
+            diags.error(Problem::UnknownKey, file, lineno, "",
                         "unknown key (no key of nsvpn.conf is longer than " +
                             std::to_string(max_name_length) + " characters)");
             return {};

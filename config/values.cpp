@@ -169,6 +169,9 @@ Parsed<std::string> parse_domain(std::string_view text) {
             return fail();
         }
     }
+    // An all-numeric top label is no DNS name but a mistyped address (10.64.0.256)
+    if (all_digits(s.substr(s.rfind('.') + 1)))
+        return fail();
     return std::string(text);
 }
 
