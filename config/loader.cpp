@@ -54,11 +54,9 @@ Kind kind_of(const std::string& real) {
         if (stat(real.c_str(), &st) < 0)
             return Kind::File; // dangling: reading it reports the error
     }
-    if (S_ISDIR(st.st_mode))
-        return Kind::Other;
-    if (S_ISREG(st.st_mode) && st.st_size == 0)
-        return Kind::Masked;
-    return Kind::File;
+    if (!S_ISREG(st.st_mode))
+        return Kind::Other; // a directory, FIFO or device is no configuration: never block on one
+    return st.st_size == 0 ? Kind::Masked : Kind::File;
 }
 
 std::string basename_of(const std::string& path) {
@@ -70,7 +68,8 @@ std::string basename_of(const std::string& path) {
 // is read in place (no bounce buffer), so the caller can wipe every copy of it.
 bool read_file(const std::string& real, const std::string& display, std::string& text,
                Diagnostics& diags) {
-    int fd = open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd =
+        open(real.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK); // a FIFO must not hang us
     if (fd < 0) {
         diags.error(Problem::Io, display, 0, "",
                     std::string("cannot open: ") + std::strerror(errno));

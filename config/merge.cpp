@@ -180,6 +180,32 @@ Parsed<std::string> command(std::string_view v) {
     return std::string(v);
 }
 
+Parsed<IpAddress> listen_address(std::string_view v) {
+    auto a = parse_address(v);
+    if (!a)
+        return Parsed<IpAddress>::fail(
+            a.error() + " (expected a host address, e.g. 127.0.0.1 or 100.114.224.96)");
+    if (std::all_of(a->bytes.begin(), a->bytes.end(), [](std::uint8_t b) { return b == 0; }))
+        return Parsed<IpAddress>::fail(
+            "\"" + std::string(v) +
+            "\" would mean every address of the host; list the addresses "
+            "the ports may answer on (e.g. 127.0.0.1)");
+    return a;
+}
+
+// Whether the networks of a and b share an address.
+bool overlaps(const IpPrefix& a, const IpPrefix& b) {
+    if (a.address.family != b.address.family)
+        return false;
+    unsigned bits = std::min(a.length, b.length);
+    for (unsigned i = 0; i < bits; ++i) {
+        unsigned byte = i / 8, mask = 0x80u >> (i % 8);
+        if ((a.address.bytes[byte] & mask) != (b.address.bytes[byte] & mask))
+            return false;
+    }
+    return true;
+}
+
 Parsed<IpPrefix> link_subnet(std::string_view v) {
     auto p = parse_prefix(v, false);
     const std::string expected = " (expected an IPv4 network of /30 or larger, e.g. 10.251.0.0/30)";
@@ -314,7 +340,7 @@ const std::vector<KeySpec>& key_table() {
         {"Expose", "ListenAddress", "ListenAddress",
          list<IpAddress>(
              [](Ctx & c) -> auto& { return c.config.expose.listen_addresses; }, ", \t",
-             parse_address)},
+             listen_address)},
         {"Expose", "LinkSubnet", "LinkSubnet",
          single<IpPrefix>(
              [](Ctx & c) -> auto& { return c.config.expose.link_subnet; }, link_subnet)},
@@ -373,6 +399,7 @@ Config merge(const std::string& name, const std::vector<SourceFile>& files, Diag
             unsigned line;
         };
         std::vector<Seen> seen;
+        std::vector<PublicKey> changed; // peers a [Peer] of this drop-in names
         int peer_index = 0;
         for (const auto& section : file.parsed.sections) {
             if (!section.known)
@@ -392,6 +419,12 @@ Config merge(const std::string& name, const std::vector<SourceFile>& files, Diag
                             "changes or adds");
                         continue;
                     }
+                    if (std::find(changed.begin(), changed.end(), *key) != changed.end()) {
+                        diags.error(Problem::Duplicate, file.path, section.line, "[Peer]",
+                                    "this file already has a [Peer] with the same PublicKey");
+                        continue;
+                    }
+                    changed.push_back(*key);
                     for (auto& p : config.peers)
                         if (p.public_key && p.public_key->value == *key)
                             peer = &p;
@@ -512,6 +545,14 @@ void validate(const Config& c, Diagnostics& diags) {
                     Problem::Duplicate, ex.ports[p].where.file, ex.ports[p].where.line, "Port",
                     "host port " + ex.ports[p].value.text() + " is already exposed at " +
                         ex.ports[q].where.file + ":" + std::to_string(ex.ports[q].where.line));
+    if (ex.link_subnet)
+        for (const auto& a : i.addresses)
+            if (overlaps(ex.link_subnet->value, a.value))
+                diags.error(Problem::Conflict, ex.link_subnet->where.file,
+                            ex.link_subnet->where.line, "LinkSubnet",
+                            ex.link_subnet->value.text() + " overlaps the tunnel address " +
+                                a.value.text() + " (" + a.where.file + ":" +
+                                std::to_string(a.where.line) + "); choose another subnet");
     if (ex.ports.empty() && (!ex.listen_addresses.empty() || ex.link_subnet)) {
         const SourceLoc& w =
             ex.link_subnet ? ex.link_subnet->where : ex.listen_addresses.front().where;

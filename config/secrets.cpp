@@ -41,25 +41,34 @@ void check_key_file(const SearchPath& sp, const Located<std::string>& setting,
 } // namespace
 
 Parsed<SecretKey> read_key_file(const std::string& real_path) {
-    int fd = open(real_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = open(real_path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return Parsed<SecretKey>::fail(std::string("cannot open: ") + std::strerror(errno));
-    char buf[128];
-    ssize_t n;
-    do
-        n = read(fd, buf, sizeof buf);
-    while (n < 0 && errno == EINTR);
-    int err = errno;
+    // A key file holds one key and perhaps a newline; anything longer is not one.
+    char buf[4096];
+    std::size_t used = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + used, sizeof buf - used);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int err = errno;
+            close(fd);
+            explicit_bzero(buf, sizeof buf);
+            return Parsed<SecretKey>::fail(std::string("cannot read: ") + std::strerror(err));
+        }
+        used += static_cast<std::size_t>(n);
+        if (n == 0 || used == sizeof buf)
+            break;
+    }
     close(fd);
-    if (n < 0)
-        return Parsed<SecretKey>::fail(std::string("cannot read: ") + std::strerror(err));
-    std::string_view text(buf, static_cast<std::size_t>(n));
+    std::string_view text(buf, used);
     while (!text.empty() && std::strchr(" \t\r\n", text.back()))
         text.remove_suffix(1);
     while (!text.empty() && std::strchr(" \t\r\n", text.front()))
         text.remove_prefix(1);
     auto key = parse_key(text);
-    explicit_bzero(buf, sizeof buf);
+    explicit_bzero(buf, used);
     if (!key)
         return Parsed<SecretKey>::fail("does not hold a key: " + key.error());
     SecretKey secret(*key);

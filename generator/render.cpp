@@ -46,8 +46,12 @@ std::string failing_wg_unit(const VpnUnits& v, const std::string& helper) {
     std::string s = header(v) +
                     "# The configuration is invalid, so this unit fails and the services attached\n"
                     "# to it do not start:\n";
-    for (const auto& e : v.errors)
-        s += "#   " + e + "\n";
+    for (const auto& e : v.errors) {
+        s += "#   ";
+        for (char c : e) // a comment ends at a line break: keep each error on its line
+            s += static_cast<unsigned char>(c) < ' ' || c == 0x7f ? '?' : c;
+        s += "\n";
+    }
     return s +
            "\n"
            "[Unit]\n"

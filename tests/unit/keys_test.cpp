@@ -269,7 +269,7 @@ const std::vector<Good>& good_cases() {
         {"Expose", "ListenAddress", "127.0.0.1, 100.64.1.2 ::1", "127.0.0.1 100.64.1.2 ::1"},
         {"Expose", "LinkSubnet", "10.251.0.0/30", "10.251.0.0/30"},
         {"Expose", "LinkSubnet", "172.31.255.0/24", "172.31.255.0/24"},
-        {"Expose", "LinkSubnet", "10.0.0.0/8", "10.0.0.0/8"},
+        {"Expose", "LinkSubnet", "172.16.0.0/12", "172.16.0.0/12"},
     };
     return cases;
 }
@@ -412,6 +412,8 @@ const std::vector<Bad>& bad_cases() {
         {"Expose", "Port", "127.0.0.1:9000"},
         {"Expose", "ListenAddress", "localhost"},
         {"Expose", "ListenAddress", "127.0.0.1/8"},
+        {"Expose", "ListenAddress", "0.0.0.0"},
+        {"Expose", "ListenAddress", "::"},
         {"Expose", "LinkSubnet", "10.251.0.1/30"},
         {"Expose", "LinkSubnet", "fd00:251::/64"},
         {"Expose", "LinkSubnet", "10.251.0.0/31"},

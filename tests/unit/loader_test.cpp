@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace nsvpn {
@@ -497,6 +498,23 @@ TEST(Loader, ProtonAndAirVpnStyleFilesParse) {
     EXPECT_EQ(all[0].config.interface.dns_servers.size(), 2u);
     EXPECT_EQ(all[1].config.name, "proton");
     EXPECT_EQ(all[1].config.peers[0].endpoint->value.text(), "185.159.157.1:51820");
+}
+
+} // namespace
+} // namespace nsvpn
+
+namespace nsvpn {
+namespace {
+
+TEST(Loader, FifoNamedLikeAConfigIsSkippedNotOpened) {
+    test::TempTree t;
+    t.mkdir("etc/nsvpn");
+    ASSERT_EQ(mkfifo((t.root() + "/etc/nsvpn/vpn.conf").c_str(), 0600), 0);
+    t.write("usr/lib/nsvpn/vpn.conf", test::valid_config());
+    Diagnostics d;
+    auto all = discover_all(SearchPath::standard(t.root()), d); // must not block
+    ASSERT_EQ(all.size(), 1u);
+    EXPECT_EQ(all[0].main, "/usr/lib/nsvpn/vpn.conf");
 }
 
 } // namespace

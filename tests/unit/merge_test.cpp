@@ -309,3 +309,18 @@ TEST(Merge, UnknownSectionInADropin) {
 
 } // namespace
 } // namespace nsvpn
+
+namespace nsvpn {
+namespace {
+
+TEST(Merge, TwoDropinPeersNamingTheSamePeerAreAnError) {
+    const std::string p = "[Peer]\nPublicKey = " + test::public_key + "\n";
+    auto r = with_dropins({p + "PersistentKeepalive = 5\n" + p + "PersistentKeepalive = 9\n"});
+    EXPECT_TRUE(test::has_error(r.diags, Problem::Duplicate, dropin1, 4, "[Peer]"))
+        << dump(r.diags);
+    ASSERT_EQ(r.config.peers.size(), 1u);
+    EXPECT_EQ(r.config.peers[0].persistent_keepalive->value, 5u); // the second section is refused
+}
+
+} // namespace
+} // namespace nsvpn

@@ -228,3 +228,25 @@ TEST(Render, ErrorsOfALoadedConfigurationInTheFailingUnit) {
 
 } // namespace
 } // namespace nsvpn
+
+namespace nsvpn {
+namespace {
+
+TEST(Render, ErrorCommentsStayOnTheirLines) {
+    VpnUnits v;
+    v.name = "broken";
+    v.source = "/etc/nsvpn/broken.conf";
+    v.valid = false;
+    // a drop-in file name may hold a line break; the comment must not end there
+    v.errors = {"/etc/nsvpn/broken.conf.d/a\n[Service]\nExecStart=/bin/evil.conf: cannot read"};
+    auto out = render({v}, "/usr/sbin/nsvpn");
+    const auto& content = out.files.at(0).content;
+    EXPECT_NE(content.find("#   /etc/nsvpn/broken.conf.d/a?[Service]?ExecStart=/bin/evil.conf: "
+                           "cannot read\n"),
+              std::string::npos)
+        << content;
+    EXPECT_EQ(content.find("\nExecStart=/bin/evil"), std::string::npos);
+}
+
+} // namespace
+} // namespace nsvpn
