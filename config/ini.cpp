@@ -1,5 +1,7 @@
 #include "ini.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <ini.h>
@@ -16,20 +18,6 @@ constexpr char long_value_marker = '\x1e';
 constexpr std::size_t max_name_length = 40;
 
 const char* const known_sections[] = {"Interface", "Peer", "Namespace", "Expose"};
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return (x | 0x20) == (y | 0x20);
-           });
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
 
 // The key of a line that looks like "Key = ...", to name it in errors about the whole
 // line; "" otherwise (never longer than a key can be, so never key material).
