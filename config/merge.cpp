@@ -224,7 +224,7 @@ const std::vector<KeySpec>& key_table() {
              [](Ctx& c) -> Setting<SecretKey>& { return c.config.interface.private_key; })},
         {"Interface", "Address", "Address",
          list<IpPrefix>(
-             [](Ctx & c) -> auto& { return c.config.interface.addresses; }, ",",
+             [](Ctx & c) -> auto& { return c.config.interface.addresses; }, ", \t",
              [](S v) { return parse_prefix(v, true); })},
         {"Interface", "DNS", "DNS",
          [](Ctx& c, S v) {
@@ -234,7 +234,7 @@ const std::vector<KeySpec>& key_table() {
                  i.dns_search.clear();
                  return;
              }
-             for (auto item : split(v, ",")) {
+             for (auto item : split(v, ", \t")) {
                  if (auto a = parse_address(item))
                      i.dns_servers.push_back({*a, c.loc()});
                  else if (auto d = parse_domain(item))
@@ -300,7 +300,7 @@ const std::vector<KeySpec>& key_table() {
              [](Ctx & c) -> auto& { return c.peer->endpoint; }, parse_endpoint)},
         {"Peer", "AllowedIPs", "AllowedIPs",
          list<IpPrefix>(
-             [](Ctx & c) -> auto& { return c.peer->allowed_ips; }, ",",
+             [](Ctx & c) -> auto& { return c.peer->allowed_ips; }, ", \t",
              [](S v) { return parse_prefix(v, true); })},
         {"Peer", "PersistentKeepalive", "PersistentKeepalive",
          single<std::uint16_t>(

@@ -629,3 +629,24 @@ TEST(Keys, ValuesRememberWhereTheyWereSet) {
 
 } // namespace
 } // namespace nsvpn
+
+namespace nsvpn {
+namespace {
+
+// wg-quick splits Address= and DNS= at commas and blanks alike.
+TEST(Keys, ListsSplitAtBlanksAsWgQuickDoes) {
+    auto r = test::parse_text(
+        std::string("[Interface]\nPrivateKey = ") + test::private_key +
+        "\nAddress = 10.2.0.2/32 fd00::2/128\nDNS = 10.2.0.1 fd00::1, example.net\n"
+        "[Peer]\nPublicKey = " +
+        test::public_key + "\nAllowedIPs = 0.0.0.0/0 ::/0\n");
+    EXPECT_FALSE(r.diags.has_errors()) << test::dump(r.diags);
+    ASSERT_EQ(r.config.interface.addresses.size(), 2u);
+    EXPECT_EQ(r.config.interface.addresses[1].value.text(), "fd00::2/128");
+    ASSERT_EQ(r.config.interface.dns_servers.size(), 2u);
+    ASSERT_EQ(r.config.interface.dns_search.size(), 1u);
+    ASSERT_EQ(r.config.peers.at(0).allowed_ips.size(), 2u);
+}
+
+} // namespace
+} // namespace nsvpn
