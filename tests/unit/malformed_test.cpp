@@ -162,7 +162,7 @@ const std::vector<Malformed>& cases() {
          4, "DNS"},
         {"endpoint_mistyped_address", iface + peer + "Endpoint = 198.51.100.700:51820\n",
          Problem::BadValue, 7, "Endpoint"},
-        {"dns_two_servers_without_comma", iface + "DNS = 10.64.0.1 10.64.0.2\n" + peer,
+        {"dns_two_servers_with_semicolon", iface + "DNS = 10.64.0.1;10.64.0.2\n" + peer,
          Problem::BadValue, 4, "DNS"},
         {"bom_crlf_line_numbers",
          "\xef\xbb\xbf[Interface]\r\nPrivateKey = " + K + "\r\n\r\nAddress = 10.2.0.2/33\r\n",
