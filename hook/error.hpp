@@ -1,0 +1,28 @@
+// Failures of the helper: what it was doing and the system's reason.
+#pragma once
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace nsvpn {
+
+// "STEP: REASON", e.g. "move wg0 into namespace vpn: Operation not permitted".
+class StepError : public std::runtime_error {
+  public:
+    StepError(const std::string& step, const std::string& reason)
+        : std::runtime_error(step + ": " + reason), step_(step), reason_(reason) {}
+    const std::string& step() const { return step_; }
+    const std::string& reason() const { return reason_; }
+
+  private:
+    std::string step_, reason_;
+};
+
+// A StepError from errno (or the given error number).
+inline StepError system_error(const std::string& step, int err = errno) {
+    return StepError(step, std::strerror(err));
+}
+
+} // namespace nsvpn
