@@ -1,6 +1,12 @@
 // nsvpn: the helper that the generated units run, and that people run. See nsvpn(8).
+#include "../config/values.hpp"
+#include "error.hpp"
+#include "exec.hpp"
+#include "netns.hpp"
+#include "up.hpp"
 #include "validate.hpp"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
 #include <cstdio>
 
@@ -11,6 +17,10 @@ namespace {
 constexpr const char* usage = R"(Usage: nsvpn [--help] [--version] COMMAND [ARGS...]
 
 Commands:
+  up NAME                            bring the VPN NAME up in its namespace
+  down NAME                          take it down again (from what up recorded)
+  netns add|delete NAME              make or remove the network namespace NAME
+  exec NAME [--user USER] -- CMD...  run CMD in the namespace, with the VPN's DNS
   validate [--fail] [NAME|FILE...]   check configurations without applying them
 
 See nsvpn(8) and nsvpn.conf(5).
@@ -33,6 +43,56 @@ int cmd_validate(const std::vector<std::string>& args) {
         return 0;
     }
     return nsvpn::run_validate(options);
+}
+
+// One positional NAME, validated.
+std::string one_name(const std::vector<std::string>& args, const char* usage_line) {
+    if (args.size() != 1 || args[0].empty() || args[0][0] == '-')
+        throw po::error(std::string("usage: ") + usage_line);
+    if (!nsvpn::valid_config_name(args[0]))
+        throw po::error("\"" + args[0] + "\" is not a VPN name (1 to 32 of A-Z a-z 0-9 _ -)");
+    return args[0];
+}
+
+int cmd_netns(const std::vector<std::string>& args) {
+    const char* line = "nsvpn netns add|delete NAME";
+    if (args.empty() || (args[0] != "add" && args[0] != "delete"))
+        throw po::error(std::string("usage: ") + line);
+    std::string name = one_name({args.begin() + 1, args.end()}, line);
+    try {
+        if (args[0] == "add")
+            nsvpn::netns_add(name);
+        else
+            nsvpn::netns_delete(name);
+        return 0;
+    } catch (const nsvpn::StepError& e) {
+        std::fprintf(stderr, "nsvpn netns %s %s: %s\n", args[0].c_str(), name.c_str(), e.what());
+        return 1;
+    }
+}
+
+int cmd_exec(const std::vector<std::string>& args) {
+    nsvpn::ExecOptions options;
+    auto dashes = std::find(args.begin(), args.end(), "--");
+    std::vector<std::string> before(args.begin(), dashes);
+    if (dashes != args.end())
+        options.command.assign(dashes + 1, args.end());
+    po::options_description desc("exec options");
+    std::string user;
+    desc.add_options()("user,u", po::value<std::string>(&user),
+                       "run as USER")("name", po::value<std::string>(&options.name), "VPN name");
+    po::positional_options_description pos;
+    pos.add("name", 1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(before).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+    if (options.name.empty() || options.command.empty())
+        throw po::error("usage: nsvpn exec NAME [--user USER] -- COMMAND [ARGS...]");
+    if (!nsvpn::valid_config_name(options.name))
+        throw po::error("\"" + options.name + "\" is not a VPN name (1 to 32 of A-Z a-z 0-9 _ -)");
+    if (vm.count("user"))
+        options.user = user;
+    return nsvpn::run_exec(options);
 }
 
 } // namespace
@@ -60,6 +120,14 @@ int main(int argc, char** argv) {
         std::vector<std::string> rest(argv + first + 1, argv + argc);
         if (command == "validate")
             return cmd_validate(rest);
+        if (command == "up")
+            return nsvpn::run_up(one_name(rest, "nsvpn up NAME"));
+        if (command == "down")
+            return nsvpn::run_down(one_name(rest, "nsvpn down NAME"));
+        if (command == "netns")
+            return cmd_netns(rest);
+        if (command == "exec")
+            return cmd_exec(rest);
         std::fprintf(stderr, "nsvpn: unknown command \"%s\"\n%s", command.c_str(), usage);
         return 2;
     } catch (const po::error& e) {

@@ -34,30 +34,47 @@ struct WgDeviceConfig {
 
 struct WgPeerStatus {
     PublicKey public_key;
-    std::string endpoint; // "" when none
+    std::string endpoint;                // "" when none
     std::int64_t last_handshake_sec = 0; // unix time; 0: never
     std::uint64_t rx_bytes = 0, tx_bytes = 0;
     std::vector<std::string> allowed_ips;
+    std::uint16_t persistent_keepalive = 0; // seconds; 0: off
+    bool has_preshared_key = false;         // (the key itself is never read out)
 };
 
 std::string uapi_socket_path(const std::string& ifname); // /run/wireguard/IFNAME.sock
 
-// Replaces the whole configuration of the device (replace_peers=true), so that
-// applying the same configuration twice changes nothing. Throws StepError.
+// Replaces the whole configuration of the device, so that applying the same
+// configuration twice changes nothing: the device ends with exactly the peers
+// of config (like replace_peers=true), but it reads the peers first and removes
+// only those config does not name, so the peers that stay keep their sessions
+// (as `wg syncconf` does). Each peer's preshared key, keepalive and allowed IPs
+// are set (an absent preshared key clears it). listen_port 0 leaves the port the
+// device has (setting it would rebind to a new random port every time); fwmark
+// 0 clears the mark. A peer without endpoint keeps one it learned. Throws
+// StepError ("configure WireGuard IFNAME: ..."), whose text never holds a key.
 void uapi_set(const std::string& ifname, const WgDeviceConfig& config);
 
 // The peers as the device reports them. Throws StepError.
 std::vector<WgPeerStatus> uapi_get(const std::string& ifname);
 
 // Waits until the UAPI socket accepts connections (the daemon is ready), the
-// process pid exits, or the timeout passes. Returns whether it is ready.
+// process pid exits, or the timeout passes. Returns whether it is ready. An
+// exited child is not reaped here (its parent still waitpid()s it); pid <= 0
+// means no process to watch.
 bool uapi_wait_ready(const std::string& ifname, pid_t pid, std::chrono::milliseconds timeout);
 
 // Starts a userspace WireGuard daemon for ifname in the current network
 // namespace: `command ifname` with WG_PROCESS_FOREGROUND=1, in its own session,
 // stdin from /dev/null, stdout and stderr to log_fd (or /dev/null when -1).
 // command is split at blanks; empty means "wireguard-go". Returns its pid.
-// Throws StepError.
+// Every other fd is closed in the child, the signal mask is emptied and all
+// signal dispositions are the defaults. Throws StepError (also when command
+// cannot be executed).
+// The daemon is our child: `nsvpn up` does not wait for it but exits, and it is
+// reparented to the service manager (or init), which reaps it; a caller that
+// stays (a test) must waitpid() it.
+// The daemon exits by itself when its tun link is deleted.
 pid_t spawn_userspace(const std::string& command, const std::string& ifname, int log_fd);
 
 } // namespace nsvpn

@@ -9,7 +9,8 @@ packages=(
 )
 if [ "${1:-}" = --test ]; then
     # GoogleTest, clang with its libFuzzer and sanitizer runtimes
-    packages+=(libgtest-dev googletest clang libclang-rt-14-dev)
+    packages+=(libgtest-dev googletest clang libclang-rt-14-dev
+        wireguard-go wireguard-tools iproute2 python3 util-linux)
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update

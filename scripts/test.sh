@@ -17,6 +17,7 @@ run_tier() { # BUILD_DIR LABELS
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=ON
 ninja -C build-release
 run_tier build-release 'unit|generator'
+run_tier build-release netns # root: namespaces, wireguard-go
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNSVPN_SANITIZE=ON
 ninja -C build-asan

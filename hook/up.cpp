@@ -1,0 +1,471 @@
+#include "up.hpp"
+
+#include "../config/loader.hpp"
+#include "../config/secrets.hpp"
+#include "dns.hpp"
+#include "error.hpp"
+#include "fd.hpp"
+#include "hooks.hpp"
+#include "log.hpp"
+#include "netlink.hpp"
+#include "netns.hpp"
+#include "state.hpp"
+#include "wg_uapi.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <netdb.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+namespace nsvpn {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+// Holds /run/nsvpn/NAME/lock: one up or down of a VPN at a time.
+class VpnLock {
+  public:
+    explicit VpnLock(const std::string& name) {
+        std::string dir = runtime_dir_of(name);
+        if (mkdir("/run/nsvpn", 0755) < 0 && errno != EEXIST)
+            throw system_error("create /run/nsvpn");
+        if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
+            throw system_error("create " + dir);
+        fd_ = Fd(open((dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+        if (!fd_)
+            throw system_error("lock " + dir + "/lock");
+        while (flock(fd_.get(), LOCK_EX) < 0)
+            if (errno != EINTR)
+                throw system_error("lock " + dir + "/lock");
+    }
+
+  private:
+    Fd fd_;
+};
+
+// The peers' and the device's settings for the UAPI, keys read into memory only.
+WgDeviceConfig device_config(const SearchPath& sp, const Config& c) {
+    WgDeviceConfig d;
+    const auto& i = c.interface;
+    if (i.private_key) {
+        d.private_key = i.private_key->value;
+    } else {
+        auto k = read_key_file(sp.real(i.private_key_file->value));
+        if (!k)
+            throw StepError("read PrivateKeyFile " + i.private_key_file->value, k.error());
+        d.private_key = *k;
+    }
+    if (i.listen_port)
+        d.listen_port = i.listen_port->value;
+    if (i.fwmark)
+        d.fwmark = i.fwmark->value;
+    for (const auto& p : c.peers) {
+        WgPeerConfig w;
+        w.public_key = p.public_key->value;
+        if (p.preshared_key) {
+            w.preshared_key = p.preshared_key->value;
+        } else if (p.preshared_key_file) {
+            auto k = read_key_file(sp.real(p.preshared_key_file->value));
+            if (!k)
+                throw StepError("read PresharedKeyFile " + p.preshared_key_file->value, k.error());
+            w.preshared_key = *k;
+        }
+        for (const auto& a : p.allowed_ips)
+            w.allowed_ips.push_back(a.value);
+        if (p.persistent_keepalive)
+            w.persistent_keepalive = p.persistent_keepalive->value;
+        d.peers.push_back(std::move(w));
+    }
+    return d;
+}
+
+// Resolves the endpoints in the host's namespace. Host names are retried for a
+// while, as wg(8) does, so that a VPN started early in boot waits for DNS.
+void resolve_endpoints(const Config& c, WgDeviceConfig& d, const std::string& vpn) {
+    for (std::size_t n = 0; n < c.peers.size(); ++n) {
+        if (!c.peers[n].endpoint)
+            continue;
+        const Endpoint& e = c.peers[n].endpoint->value;
+        addrinfo hints{};
+        hints.ai_socktype = SOCK_DGRAM;
+        hints.ai_flags = AI_NUMERICSERV | (e.host_is_address ? AI_NUMERICHOST : 0);
+        std::string port = std::to_string(e.port);
+        for (int attempt = 1;; ++attempt) {
+            addrinfo* res = nullptr;
+            int err = getaddrinfo(e.host.c_str(), port.c_str(), &hints, &res);
+            if (err == 0) {
+                sockaddr_storage ss{};
+                std::memcpy(&ss, res->ai_addr, res->ai_addrlen);
+                freeaddrinfo(res);
+                d.peers[n].endpoint = ss;
+                break;
+            }
+            if (e.host_is_address || attempt >= 15)
+                throw StepError("resolve Endpoint " + e.text(), gai_strerror(err));
+            if (attempt == 1)
+                log_warning(vpn, "cannot resolve " + e.host + " yet (" + gai_strerror(err) +
+                                     "); trying again");
+            std::this_thread::sleep_for(attempt < 5 ? 1s : 2s);
+        }
+    }
+}
+
+bool alive(pid_t pid, unsigned long long start) {
+    if (pid <= 0 || process_start_time(pid) != start)
+        return false;
+    // our own child that has exited is a zombie until reaped: not alive
+    int status;
+    if (waitpid(pid, &status, WNOHANG) == pid)
+        return false;
+    return true;
+}
+
+void stop_process(pid_t pid, unsigned long long start) {
+    if (!alive(pid, start))
+        return;
+    kill(pid, SIGTERM);
+    for (int i = 0; i < 100 && alive(pid, start); ++i)
+        std::this_thread::sleep_for(20ms);
+    if (alive(pid, start))
+        kill(pid, SIGKILL);
+}
+
+// The log of the userspace daemon: the journal when we log there, else nowhere
+// (a pipe would keep whoever reads our output waiting for the daemon's end).
+Fd daemon_log() {
+    if (stderr_is_journal())
+        return Fd(fcntl(2, F_DUPFD_CLOEXEC, 3));
+    return Fd();
+}
+
+// Removes what state records, best effort: every step is tried; the failures are returned.
+std::vector<std::string> teardown(const UpState& st) {
+    std::vector<std::string> errors;
+    auto attempt = [&](auto&& step) {
+        try {
+            step();
+        } catch (const std::exception& e) {
+            errors.push_back(e.what());
+        }
+    };
+    if (st.complete)
+        attempt([&] { run_hooks("PreDown", st.pre_down); });
+    attempt([&] {
+        if (!netns_exists(st.name))
+            return;
+        Fd nsfd = open_netns(st.name);
+        Netlink ns = Netlink::in(nsfd.get());
+        for (const auto& ifname : {st.ns_ifname, st.host_ifname})
+            if (!ifname.empty())
+                if (auto idx = ns.link_index(ifname))
+                    ns.remove(*idx);
+    });
+    attempt([&] {
+        if (st.host_ifname.empty())
+            return;
+        Netlink host = Netlink::here();
+        if (auto idx = host.link_index(st.host_ifname))
+            host.remove(*idx);
+    });
+    attempt([&] { stop_process(st.pid, st.pid_start); });
+    if (!st.host_ifname.empty() && !alive(st.pid, st.pid_start))
+        unlink(uapi_socket_path(st.host_ifname).c_str());
+    for (const auto& f : st.files)
+        if (unlink(f.c_str()) < 0 && errno != ENOENT)
+            errors.push_back("remove " + f + ": " + std::strerror(errno));
+    if (st.complete)
+        attempt([&] { run_hooks("PostDown", st.post_down); });
+    if (st.created_netns)
+        attempt([&] { netns_delete(st.name); });
+    return errors;
+}
+
+// Whether a recorded, complete up is still in place as this configuration wants it.
+bool intact(const UpState& st, const Config& c) {
+    if (!st.complete || st.ns_ifname != c.interface_name() ||
+        st.host_ifname != host_interface_name(c.name) || !alive(st.pid, st.pid_start) ||
+        !netns_exists(c.name))
+        return false;
+    Fd nsfd = open_netns(c.name);
+    return Netlink::in(nsfd.get()).link_index(st.ns_ifname).has_value();
+}
+
+// Sysctls of the namespace (its /proc/sys/net, seen from inside).
+void set_ipv6_disabled(int nsfd, bool disabled) {
+    InNetns inside(nsfd);
+    for (const char* which : {"all", "default"}) {
+        std::string path = std::string("/proc/sys/net/ipv6/conf/") + which + "/disable_ipv6";
+        Fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT && !disabled)
+                continue; // no IPv6 in this kernel at all
+            throw system_error(std::string(disabled ? "disable" : "enable") +
+                               " IPv6 in the namespace");
+        }
+        if (write(fd.get(), disabled ? "1" : "0", 1) != 1)
+            throw system_error(std::string(disabled ? "disable" : "enable") +
+                               " IPv6 in the namespace");
+    }
+}
+
+// Addresses, MTU, links up, default routes, IPv6 on or off: the namespace side,
+// made to match the configuration (also on a second up).
+void configure_namespace(Netlink& ns, int nsfd, int idx, const Config& c) {
+    const auto& i = c.interface;
+    bool v4 = false, v6 = false;
+    for (const auto& a : i.addresses)
+        (a.value.address.family == AF_INET ? v4 : v6) = true;
+    set_ipv6_disabled(nsfd, !v6);
+    if (i.mtu)
+        ns.set_mtu(idx, i.mtu->value);
+    for (const auto& have : ns.addresses(idx)) {
+        bool wanted = std::any_of(i.addresses.begin(), i.addresses.end(),
+                                  [&](const auto& a) { return a.value == have; });
+        bool link_local = have.address.family == AF_INET6 && have.address.bytes[0] == 0xfe &&
+                          (have.address.bytes[1] & 0xc0) == 0x80;
+        if (!wanted && !link_local)
+            ns.remove_address(idx, have);
+    }
+    for (const auto& a : i.addresses)
+        ns.add_address(idx, a.value);
+    if (auto lo = ns.link_index("lo"))
+        ns.set_up(*lo);
+    ns.set_up(idx);
+    // The only way out: the tunnel, for both families (IPv6 is off without an address).
+    if (v4)
+        ns.replace_default_route(idx, AF_INET);
+    if (v6)
+        ns.replace_default_route(idx, AF_INET6);
+}
+
+// resolv.conf and nsswitch.conf for the services; /etc/netns/NAME/resolv.conf for
+// `ip netns exec` users, when /etc is writable and the file is not someone else's.
+void write_dns(UpState& st, const Config& c) {
+    std::string dir = runtime_dir_of(c.name);
+    std::string resolv = dir + "/resolv.conf", nsswitch = dir + "/nsswitch.conf";
+    st.files.push_back(resolv);
+    st.files.push_back(nsswitch);
+    write_state(st);
+    write_file_atomically(resolv, resolv_conf_text(c));
+    std::string host;
+    if (FILE* f = std::fopen("/etc/nsswitch.conf", "re")) {
+        char buf[4096];
+        std::size_t n;
+        while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+            host.append(buf, n);
+        std::fclose(f);
+    }
+    write_file_atomically(nsswitch, nsswitch_text(host));
+
+    std::string etc = "/etc/netns/" + c.name + "/resolv.conf";
+    struct stat sb;
+    bool ours = std::find(st.files.begin(), st.files.end(), etc) != st.files.end();
+    if (!ours && lstat(etc.c_str(), &sb) == 0)
+        return; // the administrator's own file
+    if ((mkdir("/etc/netns", 0755) < 0 && errno != EEXIST) ||
+        (mkdir(("/etc/netns/" + c.name).c_str(), 0755) < 0 && errno != EEXIST))
+        return; // /etc is read-only: the drop-ins and nsvpn exec use /run/nsvpn/NAME
+    if (!ours) {
+        st.files.push_back(etc);
+        write_state(st);
+    }
+    write_file_atomically(etc, resolv_conf_text(c));
+}
+
+// Forgets a VPN that is not up: its state, lock and runtime directory.
+void forget(const std::string& name) {
+    remove_state(name);
+    unlink((runtime_dir_of(name) + "/lock").c_str());
+    rmdir(runtime_dir_of(name).c_str());
+}
+
+int report_config(const Loaded& l) {
+    for (const auto& d : l.diags.list())
+        std::fprintf(stderr, "%s: %s\n", d.severity == Severity::Error ? "error" : "warning",
+                     d.format().c_str());
+    return l.diags.has_errors() ? 2 : 0;
+}
+
+std::string describe(const Config& c) {
+    std::string s = c.interface_name() + " up in namespace " + c.name + ", address";
+    for (const auto& a : c.interface.addresses)
+        s += " " + a.value.text();
+    return s;
+}
+
+} // namespace
+
+std::string host_interface_name(const std::string& name) {
+    // FNV-1a of the name: "nsv" + 8 hex digits, 11 bytes, unique per VPN in practice
+    std::uint32_t h = 2166136261u;
+    for (unsigned char ch : name)
+        h = (h ^ ch) * 16777619u;
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "nsv%08x", h);
+    return buf;
+}
+
+int run_up(const std::string& name) {
+    if (!valid_config_name(name)) {
+        std::fprintf(stderr, "nsvpn up: \"%s\" is not a VPN name (1 to 32 of A-Z a-z 0-9 _ -)\n",
+                     name.c_str());
+        return 2;
+    }
+    const auto sp = SearchPath::from_environment();
+    auto files = discover(sp, name);
+    if (!files || files->masked) {
+        std::fprintf(stderr, "nsvpn up: no configuration named %s%s\n", name.c_str(),
+                     files ? " (it is masked)" : "");
+        return 2;
+    }
+    Loaded loaded = load(sp, *files);
+    check_secrets(sp, loaded.config, loaded.diags);
+    if (int rc = report_config(loaded))
+        return rc;
+    const Config& c = loaded.config;
+    if (c.implementation() == Implementation::Kernel) {
+        log_error(name, "Implementation=kernel is not available in this version of nsvpn; use "
+                        "auto or userspace");
+        return 1;
+    }
+
+    UpState st;
+    st.name = name;
+    try {
+        VpnLock lock(name);
+        if (auto prev = read_state(name)) {
+            if (intact(*prev, c)) {
+                // Up already: apply the configuration again, which changes nothing
+                // when it is the same.
+                WgDeviceConfig dev = device_config(sp, c);
+                resolve_endpoints(c, dev, name);
+                uapi_set(prev->host_ifname, dev);
+                Fd nsfd = open_netns(name);
+                Netlink ns = Netlink::in(nsfd.get());
+                configure_namespace(ns, nsfd.get(), *ns.link_index(prev->ns_ifname), c);
+                write_dns(*prev, c);
+                log_info(name, "already up: " + describe(c));
+                notify("READY=1\nSTATUS=" + describe(c));
+                return 0;
+            }
+            log_info(name, "removing what an earlier, unfinished run left behind");
+            for (const auto& e : teardown(*prev))
+                log_warning(name, e);
+            remove_state(name);
+        }
+
+        st.ns_ifname = c.interface_name();
+        st.host_ifname = host_interface_name(name);
+        for (const auto& cmd : c.interface.pre_down)
+            st.pre_down.push_back(substitute_interface(cmd.value, st.ns_ifname));
+        for (const auto& cmd : c.interface.post_down)
+            st.post_down.push_back(substitute_interface(cmd.value, st.ns_ifname));
+        write_state(st);
+
+        try {
+            std::vector<std::string> pre_up, post_up;
+            for (const auto& cmd : c.interface.pre_up)
+                pre_up.push_back(substitute_interface(cmd.value, st.ns_ifname));
+            for (const auto& cmd : c.interface.post_up)
+                post_up.push_back(substitute_interface(cmd.value, st.ns_ifname));
+            run_hooks("PreUp", pre_up);
+
+            if (!netns_exists(name)) {
+                st.created_netns = true;
+                write_state(st);
+                netns_add(name);
+            }
+            Fd nsfd = open_netns(name);
+            Netlink ns = Netlink::in(nsfd.get());
+            Netlink host = Netlink::here();
+            if (ns.link_index(st.ns_ifname))
+                throw StepError(
+                    "create " + st.ns_ifname + " in namespace " + name,
+                    "the namespace already has a link of that name that nsvpn did not make");
+
+            WgDeviceConfig dev = device_config(sp, c);
+            resolve_endpoints(c, dev, name);
+
+            // The tun is made in the host namespace, so its UDP socket stays there.
+            if (auto stale = host.link_index(st.host_ifname))
+                host.remove(*stale);
+            std::string command = c.ns.userspace_command ? c.ns.userspace_command->value
+                                                         : std::string("wireguard-go");
+            Fd log = daemon_log();
+            st.pid = spawn_userspace(command, st.host_ifname, log.get());
+            st.pid_start = process_start_time(st.pid);
+            write_state(st);
+            if (!uapi_wait_ready(st.host_ifname, st.pid, 10s))
+                throw StepError("start " + command + " " + st.host_ifname,
+                                "it exited, or did not open " + uapi_socket_path(st.host_ifname) +
+                                    " within 10 s");
+            uapi_set(st.host_ifname, dev);
+
+            auto idx = host.link_index(st.host_ifname);
+            if (!idx)
+                throw StepError("find " + st.host_ifname, "the userspace daemon made no such link");
+            host.move_to(*idx, nsfd.get());
+            auto moved = ns.link_index(st.host_ifname);
+            if (!moved)
+                throw StepError("move " + st.host_ifname + " into namespace " + name,
+                                "it is not there afterwards");
+            ns.rename(*moved, st.ns_ifname);
+            configure_namespace(ns, nsfd.get(), *moved, c);
+            write_dns(st, c);
+            run_hooks("PostUp", post_up);
+
+            st.complete = true;
+            write_state(st);
+            log_info(name, describe(c));
+            notify("READY=1\nSTATUS=" + describe(c));
+            return 0;
+        } catch (const std::exception& e) {
+            log_error(name, e.what());
+            for (const auto& err : teardown(st))
+                log_warning(name, "while undoing: " + err);
+            forget(name);
+            return 1;
+        }
+    } catch (const std::exception& e) {
+        log_error(name, e.what());
+        return 1;
+    }
+}
+
+int run_down(const std::string& name) {
+    if (!valid_config_name(name)) {
+        std::fprintf(stderr, "nsvpn down: \"%s\" is not a VPN name (1 to 32 of A-Z a-z 0-9 _ -)\n",
+                     name.c_str());
+        return 2;
+    }
+    try {
+        VpnLock lock(name);
+        auto st = read_state(name);
+        if (!st) {
+            log_info(name, "not up: nothing to remove");
+            forget(name);
+            return 0;
+        }
+        auto errors = teardown(*st);
+        for (const auto& e : errors)
+            log_error(name, e);
+        forget(name);
+        if (errors.empty())
+            log_info(name, "down");
+        return errors.empty() ? 0 : 1;
+    } catch (const std::exception& e) {
+        log_error(name, e.what());
+        return 1;
+    }
+}
+
+} // namespace nsvpn
