@@ -387,10 +387,13 @@ int run_up(const std::string& name) {
             Fd nsfd = open_netns(name);
             Netlink ns = Netlink::in(nsfd.get());
             Netlink host = Netlink::here();
-            if (ns.link_index(st.ns_ifname))
-                throw StepError(
-                    "create " + st.ns_ifname + " in namespace " + name,
-                    "the namespace already has a link of that name that nsvpn did not make");
+            // The namespace is this VPN's own: a link of our name there is a leftover of a
+            // run whose record is gone (e.g. /run/nsvpn was cleared); it would block us.
+            if (auto leftover = ns.link_index(st.ns_ifname)) {
+                log_warning(name, "removing " + st.ns_ifname +
+                                      " left in the namespace by an earlier run without a record");
+                ns.remove(*leftover);
+            }
 
             WgDeviceConfig dev = device_config(sp, c);
             resolve_endpoints(c, dev, name);
@@ -398,6 +401,14 @@ int run_up(const std::string& name) {
             // The tun is made in the host namespace, so its UDP socket stays there.
             if (auto stale = host.link_index(st.host_ifname))
                 host.remove(*stale);
+            // A daemon of an earlier run without a record still serves our socket: it
+            // would remove the new daemon's socket when it exits. Stop it first.
+            if (auto orphan = uapi_owner(st.host_ifname)) {
+                log_warning(name, "stopping the daemon of an earlier run (pid " +
+                                      std::to_string(*orphan) + ")");
+                stop_process(*orphan, process_start_time(*orphan));
+                unlink(uapi_socket_path(st.host_ifname).c_str());
+            }
             std::string command = c.ns.userspace_command ? c.ns.userspace_command->value
                                                          : std::string("wireguard-go");
             Fd log = daemon_log();

@@ -442,6 +442,17 @@ std::vector<WgPeerStatus> uapi_get(const std::string& ifname) {
     return get_peers(ifname, "read the state of WireGuard " + ifname);
 }
 
+std::optional<pid_t> uapi_owner(const std::string& ifname) {
+    Fd fd = try_connect(uapi_socket_path(ifname));
+    if (!fd)
+        return std::nullopt;
+    ucred cred{};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd.get(), SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || cred.pid <= 0)
+        return std::nullopt;
+    return cred.pid;
+}
+
 bool uapi_wait_ready(const std::string& ifname, pid_t pid, std::chrono::milliseconds timeout) {
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + timeout;

@@ -58,6 +58,9 @@ void uapi_set(const std::string& ifname, const WgDeviceConfig& config);
 // The peers as the device reports them. Throws StepError.
 std::vector<WgPeerStatus> uapi_get(const std::string& ifname);
 
+// The process serving the UAPI socket of ifname (SO_PEERCRED), if one does.
+std::optional<pid_t> uapi_owner(const std::string& ifname);
+
 // Waits until the UAPI socket accepts connections (the daemon is ready), the
 // process pid exits, or the timeout passes. Returns whether it is ready. An
 // exited child is not reaped here (its parent still waitpid()s it); pid <= 0

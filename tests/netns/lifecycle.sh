@@ -81,6 +81,18 @@ for point in daemon-starting post-up; do
 done
 vpn_config
 
+# --- the record lost while up (e.g. /run/nsvpn cleared): the next up still works
+check "up before losing the record" "$NSVPN" up vpn
+lost_daemon=$(pid_of_daemon)
+rm -rf /run/nsvpn/vpn
+check "up without the record" "$NSVPN" up vpn
+check "traffic after up without the record" traffic_ok
+check "down" "$NSVPN" down vpn
+kill "$lost_daemon" 2>/dev/null || true # its tun is gone, so it has exited; be sure
+check "the namespace stays: without the record, up cannot know it made it" test -e /run/netns/vpn
+check "netns delete" "$NSVPN" netns delete vpn
+check "nothing left after the lost record" nothing_left
+
 # --- a step that fails undoes the others
 vpn_config "[Interface]" "PostUp = false"
 rc=0
