@@ -182,6 +182,7 @@ std::vector<std::string> teardown(const UpState& st) {
     for (const auto& f : st.files)
         if (unlink(f.c_str()) < 0 && errno != ENOENT)
             errors.push_back("remove " + f + ": " + std::strerror(errno));
+    rmdir(("/etc/netns/" + st.name).c_str()); // only when empty: it may hold the admin's files
     if (st.complete)
         attempt([&] { run_hooks("PostDown", st.post_down); });
     if (st.created_netns)
@@ -206,8 +207,8 @@ void set_ipv6_disabled(int nsfd, bool disabled) {
         std::string path = std::string("/proc/sys/net/ipv6/conf/") + which + "/disable_ipv6";
         Fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
         if (!fd) {
-            if (errno == ENOENT && !disabled)
-                continue; // no IPv6 in this kernel at all
+            if (errno == ENOENT && disabled)
+                continue; // no IPv6 in this kernel at all: nothing to switch off
             throw system_error(std::string(disabled ? "disable" : "enable") +
                                " IPv6 in the namespace");
         }
@@ -252,8 +253,9 @@ void configure_namespace(Netlink& ns, int nsfd, int idx, const Config& c) {
 void write_dns(UpState& st, const Config& c) {
     std::string dir = runtime_dir_of(c.name);
     std::string resolv = dir + "/resolv.conf", nsswitch = dir + "/nsswitch.conf";
-    st.files.push_back(resolv);
-    st.files.push_back(nsswitch);
+    for (const auto& f : {resolv, nsswitch})
+        if (std::find(st.files.begin(), st.files.end(), f) == st.files.end())
+            st.files.push_back(f);
     write_state(st);
     write_file_atomically(resolv, resolv_conf_text(c));
     std::string host;
@@ -278,7 +280,12 @@ void write_dns(UpState& st, const Config& c) {
         st.files.push_back(etc);
         write_state(st);
     }
-    write_file_atomically(etc, resolv_conf_text(c));
+    try {
+        write_file_atomically(etc, resolv_conf_text(c));
+    } catch (const StepError& e) {
+        // only a convenience for `ip netns exec`; services and nsvpn exec do not need it
+        log_warning(c.name, std::string(e.what()) + " (skipped)");
+    }
 }
 
 // Forgets a VPN that is not up: its state, lock and runtime directory.
@@ -290,8 +297,10 @@ void forget(const std::string& name) {
 
 int report_config(const Loaded& l) {
     for (const auto& d : l.diags.list())
-        std::fprintf(stderr, "%s: %s\n", d.severity == Severity::Error ? "error" : "warning",
-                     d.format().c_str());
+        log_message(d.severity == Severity::Error ? LOG_ERR : LOG_WARNING, l.config.name,
+                    d.format());
+    if (l.diags.has_io_errors())
+        return 1; // a file that cannot be read is a runtime failure, as for validate
     return l.diags.has_errors() ? 2 : 0;
 }
 
@@ -352,7 +361,13 @@ int run_up(const std::string& name) {
                 Fd nsfd = open_netns(name);
                 Netlink ns = Netlink::in(nsfd.get());
                 configure_namespace(ns, nsfd.get(), *ns.link_index(prev->ns_ifname), c);
-                write_dns(*prev, c);
+                prev->pre_down.clear();
+                prev->post_down.clear();
+                for (const auto& cmd : c.interface.pre_down)
+                    prev->pre_down.push_back(substitute_interface(cmd.value, prev->ns_ifname));
+                for (const auto& cmd : c.interface.post_down)
+                    prev->post_down.push_back(substitute_interface(cmd.value, prev->ns_ifname));
+                write_dns(*prev, c); // records the state too
                 log_info(name, "already up: " + describe(c));
                 notify("READY=1\nSTATUS=" + describe(c));
                 return 0;
