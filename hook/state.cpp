@@ -130,9 +130,12 @@ unsigned long long process_start_time(pid_t pid) {
         return 0;
     std::istringstream in(s.substr(close + 2));
     std::string field;
-    for (int i = 3; i <= 22 && in >> field; ++i)
+    for (int i = 3; i <= 22 && in >> field; ++i) {
+        if (i == 3 && (field == "Z" || field == "X"))
+            return 0; // exited, not yet reaped (by whoever its parent is): gone for us
         if (i == 22)
             return std::stoull(field);
+    }
     return 0;
 }
 

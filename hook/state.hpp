@@ -30,7 +30,7 @@ std::optional<UpState> read_state(const std::string& name);
 void write_state(const UpState& state);
 void remove_state(const std::string& name);
 
-// The start time of a process, or 0 when there is no such process.
+// The start time of a process, or 0 when there is no such process (or only its zombie).
 unsigned long long process_start_time(pid_t pid);
 
 // The pure text form, for tests.

@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
-# Installs what nsvpn needs to build (and, with --test, to run every test tier)
-# on Debian 12. Run as root.
+# Installs what nsvpn needs to build and what the live demo runs (and, with
+# --test, what every test tier needs) on Debian 12. Run as root.
 set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config scdoc systemd
     libsystemd-dev libinih-dev libnl-route-3-dev libnl-genl-3-dev libnftnl-dev libmnl-dev
     libboost-program-options-dev
+    # the demo (scripts/demo-vpn.sh): nsvpn runs wireguard-go; wg (wireguard-tools)
+    # sets up the demo's provider side only, nsvpn never calls it
+    wireguard-go wireguard-tools iproute2 python3 util-linux
 )
 if [ "${1:-}" = --test ]; then
     # GoogleTest, clang with its libFuzzer and sanitizer runtimes
-    packages+=(libgtest-dev googletest clang libclang-rt-14-dev
-        wireguard-go wireguard-tools iproute2 python3 util-linux)
+    packages+=(libgtest-dev googletest clang libclang-rt-14-dev)
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
