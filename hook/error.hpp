@@ -20,6 +20,12 @@ class StepError : public std::runtime_error {
     std::string step_, reason_;
 };
 
+// The kernel cannot make a WireGuard link ("Unknown device type").
+class KernelLacksWireGuard : public StepError {
+  public:
+    using StepError::StepError;
+};
+
 // A StepError from errno (or the given error number).
 inline StepError system_error(const std::string& step, int err = errno) {
     return StepError(step, std::strerror(err));

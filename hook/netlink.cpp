@@ -141,6 +141,21 @@ void Netlink::move_to(int ifindex, int netns_fd) {
     change_link(sock_.get(), ifindex, changes.get(), "move link into the namespace");
 }
 
+void Netlink::create_wireguard(const std::string& name, int netns_fd) {
+    const std::string step = "create WireGuard link " + name + " in the namespace";
+    auto link = new_link();
+    if (int err = rtnl_link_set_type(link.get(), "wireguard"); err < 0)
+        fail(step, err);
+    rtnl_link_set_name(link.get(), name.c_str());
+    rtnl_link_set_ns_fd(link.get(), netns_fd);
+    int err = rtnl_link_add(sock_.get(), link.get(), NLM_F_CREATE | NLM_F_EXCL);
+    if (err == -NLE_OPNOTSUPP || err == -NLE_NOATTR)
+        throw KernelLacksWireGuard(step, std::string("the kernel has no WireGuard (") +
+                                             nl_geterror(err) + ")");
+    if (err < 0)
+        fail(step, err);
+}
+
 void Netlink::remove(int ifindex) {
     auto link = new_link();
     rtnl_link_set_ifindex(link.get(), ifindex);

@@ -29,6 +29,11 @@ class Netlink {
     void rename(int ifindex, const std::string& name);
     // Moves the link into the namespace of netns_fd; its index there may differ.
     void move_to(int ifindex, int netns_fd);
+    // Creates a kernel WireGuard link named name directly in the namespace of
+    // netns_fd, from this socket's namespace, which keeps its UDP socket.
+    // Throws KernelLacksWireGuard when the kernel has no WireGuard.
+    void create_wireguard(const std::string& name, int netns_fd);
+
     // Deletes the link; a missing link is no error.
     void remove(int ifindex);
 

@@ -24,6 +24,7 @@ std::string format_state(const UpState& s) {
     o << "name=" << s.name << "\n"
       << "complete=" << (s.complete ? 1 : 0) << "\n"
       << "created_netns=" << (s.created_netns ? 1 : 0) << "\n"
+      << "kernel=" << (s.kernel ? 1 : 0) << "\n"
       << "host_ifname=" << s.host_ifname << "\n"
       << "ns_ifname=" << s.ns_ifname << "\n"
       << "pid=" << s.pid << "\n"
@@ -51,6 +52,8 @@ std::optional<UpState> parse_state(const std::string& text) {
                 s.name = v;
             else if (k == "complete")
                 s.complete = v == "1";
+            else if (k == "kernel")
+                s.kernel = v == "1";
             else if (k == "created_netns")
                 s.created_netns = v == "1";
             else if (k == "host_ifname")

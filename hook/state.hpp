@@ -14,6 +14,7 @@ struct UpState {
     std::string name;
     bool complete = false;            // every step of up succeeded
     bool created_netns = false;       // up made /run/netns/NAME (down removes it)
+    bool kernel = false;              // the kernel's WireGuard: no daemon, no tun in the host
     std::string host_ifname;          // the tun's name in the host (and of its UAPI socket)
     std::string ns_ifname;            // the interface's name in the namespace
     pid_t pid = 0;                    // the userspace daemon

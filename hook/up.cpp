@@ -10,6 +10,7 @@
 #include "netlink.hpp"
 #include "netns.hpp"
 #include "state.hpp"
+#include "wg_genl.hpp"
 #include "wg_uapi.hpp"
 
 #include <algorithm>
@@ -192,9 +193,14 @@ std::vector<std::string> teardown(const UpState& st) {
 
 // Whether a recorded, complete up is still in place as this configuration wants it.
 bool intact(const UpState& st, const Config& c) {
-    if (!st.complete || st.ns_ifname != c.interface_name() ||
-        st.host_ifname != host_interface_name(c.name) || !alive(st.pid, st.pid_start) ||
-        !netns_exists(c.name))
+    if (!st.complete || st.ns_ifname != c.interface_name() || !netns_exists(c.name))
+        return false;
+    bool wanted_kernel = st.kernel ? c.implementation() != Implementation::Userspace
+                                   : c.implementation() != Implementation::Kernel;
+    if (!wanted_kernel)
+        return false;
+    if (!st.kernel &&
+        (st.host_ifname != host_interface_name(c.name) || !alive(st.pid, st.pid_start)))
         return false;
     Fd nsfd = open_netns(c.name);
     return Netlink::in(nsfd.get()).link_index(st.ns_ifname).has_value();
@@ -295,6 +301,46 @@ void forget(const std::string& name) {
     rmdir(runtime_dir_of(name).c_str());
 }
 
+// The userspace daemon makes its tun in the host namespace (so its UDP socket
+// stays there); the tun is then moved into the VPN's namespace and renamed.
+// Returns its index there.
+int start_userspace(UpState& st, const Config& c, const WgDeviceConfig& dev, Netlink& host,
+                    Netlink& ns, int nsfd) {
+    const std::string& name = st.name;
+    if (auto stale = host.link_index(st.host_ifname))
+        host.remove(*stale);
+    // A daemon of an earlier run without a record still serves our socket: it
+    // would remove the new daemon's socket when it exits. Stop it first.
+    if (auto orphan = uapi_owner(st.host_ifname)) {
+        log_warning(name,
+                    "stopping the daemon of an earlier run (pid " + std::to_string(*orphan) + ")");
+        stop_process(*orphan, process_start_time(*orphan));
+        unlink(uapi_socket_path(st.host_ifname).c_str());
+    }
+    std::string command =
+        c.ns.userspace_command ? c.ns.userspace_command->value : std::string("wireguard-go");
+    Fd log = daemon_log();
+    st.pid = spawn_userspace(command, st.host_ifname, log.get());
+    st.pid_start = process_start_time(st.pid);
+    write_state(st);
+    if (!uapi_wait_ready(st.host_ifname, st.pid, 10s))
+        throw StepError("start " + command + " " + st.host_ifname,
+                        "it exited, or did not open " + uapi_socket_path(st.host_ifname) +
+                            " within 10 s");
+    uapi_set(st.host_ifname, dev);
+
+    auto idx = host.link_index(st.host_ifname);
+    if (!idx)
+        throw StepError("find " + st.host_ifname, "the userspace daemon made no such link");
+    host.move_to(*idx, nsfd);
+    auto moved = ns.link_index(st.host_ifname);
+    if (!moved)
+        throw StepError("move " + st.host_ifname + " into namespace " + name,
+                        "it is not there afterwards");
+    ns.rename(*moved, st.ns_ifname);
+    return *moved;
+}
+
 int report_config(const Loaded& l) {
     for (const auto& d : l.diags.list())
         log_message(d.severity == Severity::Error ? LOG_ERR : LOG_WARNING, l.config.name,
@@ -341,11 +387,6 @@ int run_up(const std::string& name) {
     if (int rc = report_config(loaded))
         return rc;
     const Config& c = loaded.config;
-    if (c.implementation() == Implementation::Kernel) {
-        log_error(name, "Implementation=kernel is not available in this version of nsvpn; use "
-                        "auto or userspace");
-        return 1;
-    }
 
     UpState st;
     st.name = name;
@@ -357,8 +398,13 @@ int run_up(const std::string& name) {
                 // when it is the same.
                 WgDeviceConfig dev = device_config(sp, c);
                 resolve_endpoints(c, dev, name);
-                uapi_set(prev->host_ifname, dev);
                 Fd nsfd = open_netns(name);
+                if (prev->kernel) {
+                    InNetns inside(nsfd.get());
+                    genl_set(prev->ns_ifname, dev);
+                } else {
+                    uapi_set(prev->host_ifname, dev);
+                }
                 Netlink ns = Netlink::in(nsfd.get());
                 configure_namespace(ns, nsfd.get(), *ns.link_index(prev->ns_ifname), c);
                 prev->pre_down.clear();
@@ -413,39 +459,34 @@ int run_up(const std::string& name) {
             WgDeviceConfig dev = device_config(sp, c);
             resolve_endpoints(c, dev, name);
 
-            // The tun is made in the host namespace, so its UDP socket stays there.
-            if (auto stale = host.link_index(st.host_ifname))
-                host.remove(*stale);
-            // A daemon of an earlier run without a record still serves our socket: it
-            // would remove the new daemon's socket when it exits. Stop it first.
-            if (auto orphan = uapi_owner(st.host_ifname)) {
-                log_warning(name, "stopping the daemon of an earlier run (pid " +
-                                      std::to_string(*orphan) + ")");
-                stop_process(*orphan, process_start_time(*orphan));
-                unlink(uapi_socket_path(st.host_ifname).c_str());
+            std::optional<int> idx;
+            if (c.implementation() != Implementation::Userspace) {
+                // Made from the host namespace straight into the VPN's: its UDP socket
+                // stays in the host, the device lives only in the namespace.
+                st.kernel = true;
+                write_state(st);
+                try {
+                    host.create_wireguard(st.ns_ifname, nsfd.get());
+                    {
+                        InNetns inside(nsfd.get());
+                        genl_set(st.ns_ifname, dev);
+                    }
+                    idx = ns.link_index(st.ns_ifname);
+                    if (!idx)
+                        throw StepError("create WireGuard link " + st.ns_ifname,
+                                        "it is not in the namespace afterwards");
+                } catch (const KernelLacksWireGuard&) {
+                    if (c.implementation() == Implementation::Kernel)
+                        throw;
+                    log_info(name,
+                             "the kernel has no WireGuard: using the userspace implementation");
+                    st.kernel = false;
+                    write_state(st);
+                }
             }
-            std::string command = c.ns.userspace_command ? c.ns.userspace_command->value
-                                                         : std::string("wireguard-go");
-            Fd log = daemon_log();
-            st.pid = spawn_userspace(command, st.host_ifname, log.get());
-            st.pid_start = process_start_time(st.pid);
-            write_state(st);
-            if (!uapi_wait_ready(st.host_ifname, st.pid, 10s))
-                throw StepError("start " + command + " " + st.host_ifname,
-                                "it exited, or did not open " + uapi_socket_path(st.host_ifname) +
-                                    " within 10 s");
-            uapi_set(st.host_ifname, dev);
-
-            auto idx = host.link_index(st.host_ifname);
-            if (!idx)
-                throw StepError("find " + st.host_ifname, "the userspace daemon made no such link");
-            host.move_to(*idx, nsfd.get());
-            auto moved = ns.link_index(st.host_ifname);
-            if (!moved)
-                throw StepError("move " + st.host_ifname + " into namespace " + name,
-                                "it is not there afterwards");
-            ns.rename(*moved, st.ns_ifname);
-            configure_namespace(ns, nsfd.get(), *moved, c);
+            if (!st.kernel)
+                idx = start_userspace(st, c, dev, host, ns, nsfd.get());
+            configure_namespace(ns, nsfd.get(), *idx, c);
             write_dns(st, c);
             run_hooks("PostUp", post_up);
 

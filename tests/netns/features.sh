@@ -66,4 +66,16 @@ check "down" "$NSVPN" down vpn
 equal "PreDown and PostDown ran with %i" "pre-down tunnel0 post-down tunnel0" "$(xargs <"$WORK/hooks.log")"
 check "/etc/netns/vpn/resolv.conf is removed" test ! -e /etc/netns/vpn/resolv.conf
 check "the namespace up made is removed" test ! -e /run/netns/vpn
+# Implementation=kernel on a kernel without WireGuard: a clear failure, nothing made.
+sed -i 's|^Interface = tunnel0|Interface = tunnel0\nImplementation = kernel|' /run/nsvpn/vpn.conf
+rc=0
+"$NSVPN" up vpn 2>"$WORK/kernel.log" || rc=$?
+if [ -e /sys/module/wireguard ]; then
+    equal "Implementation=kernel where the kernel has WireGuard" 0 "$rc"
+    "$NSVPN" down vpn
+else
+    equal "Implementation=kernel without WireGuard in the kernel exits 1" 1 "$rc"
+    check "and says why" grep -q "the kernel has no WireGuard" "$WORK/kernel.log"
+fi
+check "nothing left after Implementation=kernel" test ! -e /run/netns/vpn -a ! -e /run/nsvpn/vpn
 finish
