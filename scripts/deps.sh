@@ -11,8 +11,10 @@ packages=(
     wireguard-go wireguard-tools iproute2 python3 util-linux
 )
 if [ "${1:-}" = --test ]; then
-    # GoogleTest, clang with its libFuzzer and sanitizer runtimes
-    packages+=(libgtest-dev googletest clang libclang-rt-14-dev)
+    # GoogleTest, clang with its libFuzzer and sanitizer runtimes; qemu and a static
+    # busybox for the vm tier (tests/vm: the Debian kernel, for kernel WireGuard)
+    packages+=(libgtest-dev googletest clang libclang-rt-14-dev
+        qemu-system-x86 busybox-static kmod cpio xz-utils)
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update

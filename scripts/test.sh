@@ -18,6 +18,7 @@ cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_T
 ninja -C build-release
 run_tier build-release 'unit|generator'
 run_tier build-release netns # root: namespaces, wireguard-go
+run_tier build-release vm # root: Debian's kernel under qemu, for kernel WireGuard
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNSVPN_SANITIZE=ON
 ninja -C build-asan
