@@ -164,8 +164,10 @@ void Netlink::remove(int ifindex) {
         fail("delete link " + std::to_string(ifindex) + where_, err);
 }
 
-void Netlink::add_address(int ifindex, const IpPrefix& prefix) {
-    const std::string step = "add address " + prefix.text() + where_;
+namespace {
+
+// An address object for the link ifindex, as RTM_NEWADDR and RTM_DELADDR take it.
+AddrPtr address_of(int ifindex, const IpPrefix& prefix, const std::string& step) {
     AddrPtr addr(rtnl_addr_alloc());
     if (!addr)
         throw StepError(step, "out of memory");
@@ -175,23 +177,21 @@ void Netlink::add_address(int ifindex, const IpPrefix& prefix) {
     if (int err = rtnl_addr_set_local(addr.get(), local.get()); err < 0)
         fail(step, err);
     rtnl_addr_set_prefixlen(addr.get(), static_cast<int>(prefix.length));
-    int err = rtnl_addr_add(sock_.get(), addr.get(), 0);
+    return addr;
+}
+
+} // namespace
+
+void Netlink::add_address(int ifindex, const IpPrefix& prefix) {
+    const std::string step = "add address " + prefix.text() + where_;
+    int err = rtnl_addr_add(sock_.get(), address_of(ifindex, prefix, step).get(), 0);
     if (err < 0 && err != -NLE_EXIST)
         fail(step, err);
 }
 
 void Netlink::remove_address(int ifindex, const IpPrefix& prefix) {
     const std::string step = "remove address " + prefix.text() + where_;
-    AddrPtr addr(rtnl_addr_alloc());
-    if (!addr)
-        throw StepError(step, "out of memory");
-    auto local = to_nl_addr(prefix.address, prefix.length);
-    rtnl_addr_set_ifindex(addr.get(), ifindex);
-    rtnl_addr_set_family(addr.get(), prefix.address.family);
-    if (int err = rtnl_addr_set_local(addr.get(), local.get()); err < 0)
-        fail(step, err);
-    rtnl_addr_set_prefixlen(addr.get(), static_cast<int>(prefix.length));
-    int err = rtnl_addr_delete(sock_.get(), addr.get(), 0);
+    int err = rtnl_addr_delete(sock_.get(), address_of(ifindex, prefix, step).get(), 0);
     if (err < 0 && err != -NLE_NOADDR && err != -NLE_OBJ_NOTFOUND)
         fail(step, err);
 }

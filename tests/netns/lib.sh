@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the netns scenario tests. Each scenario runs as
 #   unshare --net --mount bash tests/netns/SCENARIO.sh NSVPN PROVIDER_PY
 # so its "host" is a network namespace of its own; this file then gives it a
@@ -18,8 +19,6 @@ PROVIDER_PY=$2
 export NSVPN PROVIDER_PY
 WORK=$(mktemp -d /tmp/nsvpn-netns-test.XXXXXX)
 PIDS=()
-PASSES=0
-FAILURES=0
 
 cleanup() {
     set +e
@@ -30,42 +29,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-pass() { PASSES=$((PASSES + 1)); echo "ok: $1"; }
-fail() { FAILURES=$((FAILURES + 1)); echo "FAIL: $1" >&2; }
-
-# check DESCRIPTION COMMAND...: passes when the command succeeds
-check() {
-    local what=$1
-    shift
-    if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# refute DESCRIPTION COMMAND...: passes when the command fails
-refute() {
-    local what=$1
-    shift
-    if "$@"; then fail "$what"; else pass "$what"; fi
-}
-
-# equal DESCRIPTION EXPECTED ACTUAL
-equal() {
-    if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: expected '$2', got '$3'"; fi
-}
-
-finish() {
-    echo "$PASSES passed, $FAILURES failed"
-    [ "$FAILURES" -eq 0 ]
-}
-
-# wait_for SECONDS COMMAND...: polls a condition, at most SECONDS long
-wait_for() {
-    local deadline=$((SECONDS + $1))
-    shift
-    until "$@"; do
-        [ "$SECONDS" -lt "$deadline" ] || return 1
-        sleep 0.05
-    done
-}
+# shellcheck source=tests/assert.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../assert.sh"
 
 private_machine() {
     mount --make-rprivate /

@@ -248,6 +248,7 @@ echo "nameserver 127.0.0.1" >"$ROOT/etc/resolv.conf"
 echo nsvpn-vm >"$ROOT/etc/hostname"
 
 cp "$HERE/lib.sh" "$ROOT/tests/vm/lib.sh"
+cp "$HERE/../assert.sh" "$ROOT/tests/assert.sh"
 cp "$SCRIPT" "$ROOT/tests/vm/$(basename "$SCRIPT")"
 {
     echo "cd /tests/vm"
