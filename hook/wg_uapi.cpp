@@ -457,7 +457,7 @@ bool uapi_wait_ready(const std::string& ifname, pid_t pid, std::chrono::millisec
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + timeout;
     const std::string path = uapi_socket_path(ifname);
-    for (;;) {
+    for (int attempt = 0;; ++attempt) {
         if (Fd fd = try_connect(path))
             return true;
         if (pid > 0 && process_gone(pid))
@@ -465,9 +465,10 @@ bool uapi_wait_ready(const std::string& ifname, pid_t pid, std::chrono::millisec
         auto now = clock::now();
         if (now >= deadline)
             return false;
-        // short waits: readiness normally comes within a few tens of milliseconds
-        auto wait = std::min<clock::duration>(std::chrono::milliseconds(10), deadline - now);
-        std::this_thread::sleep_for(wait);
+        // wireguard-go is ready a few milliseconds after its start: look often at
+        // first (this wait is on every up's path), then less often
+        auto step = std::chrono::milliseconds(attempt < 50 ? 1 : 10);
+        std::this_thread::sleep_for(std::min<clock::duration>(step, deadline - now));
     }
 }
 
