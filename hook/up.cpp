@@ -9,6 +9,7 @@
 #include "log.hpp"
 #include "netlink.hpp"
 #include "netns.hpp"
+#include "plan.hpp"
 #include "state.hpp"
 #include "wg_genl.hpp"
 #include "wg_uapi.hpp"
@@ -227,31 +228,19 @@ void set_ipv6_disabled(int nsfd, bool disabled) {
 // Addresses, MTU, links up, default routes, IPv6 on or off: the namespace side,
 // made to match the configuration (also on a second up).
 void configure_namespace(Netlink& ns, int nsfd, int idx, const Config& c) {
-    const auto& i = c.interface;
-    bool v4 = false, v6 = false;
-    for (const auto& a : i.addresses)
-        (a.value.address.family == AF_INET ? v4 : v6) = true;
-    set_ipv6_disabled(nsfd, !v6);
-    if (i.mtu)
-        ns.set_mtu(idx, i.mtu->value);
-    for (const auto& have : ns.addresses(idx)) {
-        bool wanted = std::any_of(i.addresses.begin(), i.addresses.end(),
-                                  [&](const auto& a) { return a.value == have; });
-        bool link_local = have.address.family == AF_INET6 && have.address.bytes[0] == 0xfe &&
-                          (have.address.bytes[1] & 0xc0) == 0x80;
-        if (!wanted && !link_local)
-            ns.remove_address(idx, have);
-    }
-    for (const auto& a : i.addresses)
-        ns.add_address(idx, a.value);
+    const NamespacePlan plan = plan_namespace(c, ns.addresses(idx));
+    set_ipv6_disabled(nsfd, !plan.ipv6);
+    if (plan.mtu)
+        ns.set_mtu(idx, *plan.mtu);
+    for (const auto& a : plan.remove)
+        ns.remove_address(idx, a);
+    for (const auto& a : plan.add)
+        ns.add_address(idx, a);
     if (auto lo = ns.link_index("lo"))
         ns.set_up(*lo);
     ns.set_up(idx);
-    // The only way out: the tunnel, for both families (IPv6 is off without an address).
-    if (v4)
-        ns.replace_default_route(idx, AF_INET);
-    if (v6)
-        ns.replace_default_route(idx, AF_INET6);
+    for (int family : plan.default_routes)
+        ns.replace_default_route(idx, family);
 }
 
 // resolv.conf and nsswitch.conf for the services; /etc/netns/NAME/resolv.conf for
