@@ -33,21 +33,33 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Holds /run/nsvpn/NAME/lock: one up or down of a VPN at a time.
+// Holds /run/nsvpn/NAME/lock: one up or down of a VPN at a time. A down that
+// ends removes the lock file (and its directory) while holding it, so a waiter
+// that then gets the lock checks that it locked the file that is at the path now,
+// and tries again when it did not.
 class VpnLock {
   public:
     explicit VpnLock(const std::string& name) {
-        std::string dir = runtime_dir_of(name);
-        if (mkdir("/run/nsvpn", 0755) < 0 && errno != EEXIST)
-            throw system_error("create /run/nsvpn");
-        if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
-            throw system_error("create " + dir);
-        fd_ = Fd(open((dir + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-        if (!fd_)
-            throw system_error("lock " + dir + "/lock");
-        while (flock(fd_.get(), LOCK_EX) < 0)
-            if (errno != EINTR)
-                throw system_error("lock " + dir + "/lock");
+        const std::string dir = runtime_dir_of(name), path = dir + "/lock";
+        for (;;) {
+            if (mkdir("/run/nsvpn", 0755) < 0 && errno != EEXIST)
+                throw system_error("create /run/nsvpn");
+            if (mkdir(dir.c_str(), 0700) < 0 && errno != EEXIST)
+                throw system_error("create " + dir);
+            fd_ = Fd(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+            if (!fd_) {
+                if (errno == ENOENT)
+                    continue; // the directory went away between mkdir and open
+                throw system_error("lock " + path);
+            }
+            while (flock(fd_.get(), LOCK_EX) < 0)
+                if (errno != EINTR)
+                    throw system_error("lock " + path);
+            struct stat held, now;
+            if (fstat(fd_.get(), &held) == 0 && stat(path.c_str(), &now) == 0 &&
+                held.st_dev == now.st_dev && held.st_ino == now.st_ino)
+                return;
+        }
     }
 
   private:
