@@ -22,4 +22,10 @@ inline std::string_view trim(std::string_view s) {
     return s;
 }
 
+// One or more of 0-9, nothing else.
+inline bool all_digits(std::string_view s) {
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 } // namespace nsvpn

@@ -1,5 +1,7 @@
 #include "values.hpp"
 
+#include "text.hpp"
+
 #include <algorithm>
 #include <arpa/inet.h>
 #include <cstring>
@@ -15,15 +17,6 @@ constexpr std::string_view b64_alphabet =
 int b64_value(char c) {
     auto pos = b64_alphabet.find(c);
     return pos == std::string_view::npos ? -1 : static_cast<int>(pos);
-}
-
-bool all_digits(std::string_view s) {
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (c < '0' || c > '9')
-            return false;
-    return true;
 }
 
 bool is_alnum(char c) {

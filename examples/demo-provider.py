@@ -117,7 +117,7 @@ def serve_dns(port, answer_a, answer_aaaa, log_file, ready_file, *addresses):
 if __name__ == "__main__":
     if len(sys.argv) >= 5 and sys.argv[1] == "http":
         serve_http(*sys.argv[2:])
-    elif len(sys.argv) >= 9 and sys.argv[1] == "dns":
+    elif len(sys.argv) >= 8 and sys.argv[1] == "dns":
         serve_dns(*sys.argv[2:])
     else:
         sys.exit(__doc__)

@@ -2,6 +2,7 @@
 // DNS in place of the host's.
 #include "exec.hpp"
 
+#include "../config/text.hpp"
 #include "error.hpp"
 #include "fd.hpp"
 #include "netns.hpp"
@@ -39,15 +40,6 @@ struct User {
     gid_t gid = 0;
     std::vector<gid_t> groups;
 };
-
-bool all_digits(const std::string& s) {
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (c < '0' || c > '9')
-            return false;
-    return true;
-}
 
 // getpwnam_r, or getpwuid_r for a number that names nobody; the user, the
 // home and shell copied out of the buffer.

@@ -7,6 +7,7 @@
 #include "wg_uapi.hpp"
 
 #include "error.hpp"
+#include "state.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -15,7 +16,6 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
-#include <fstream>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <new>
@@ -341,16 +341,8 @@ bool process_gone(pid_t pid) {
         return info.si_pid == pid;
     if (errno != ECHILD)
         return false;
-    // not our child: gone, or a zombie of another parent
-    if (::kill(pid, 0) < 0 && errno == ESRCH)
-        return true;
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    if (!std::getline(stat, line))
-        return false;
-    auto paren = line.rfind(')');
-    return paren != line.npos && paren + 2 < line.size() &&
-           (line[paren + 2] == 'Z' || line[paren + 2] == 'X');
+    // not our child: gone, or a zombie of another parent (no start time either way)
+    return process_start_time(pid) == 0;
 }
 
 class SpawnActions {

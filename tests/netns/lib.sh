@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared by the netns scenario tests. Each scenario runs as
-#   unshare --net --mount bash tests/netns/SCENARIO.sh NSVPN PROVIDER_PY
+#   unshare --net --mount bash tests/netns/SCENARIO.sh NSVPN examples/demo-provider.py
 # so its "host" is a network namespace of its own; this file then gives it a
 # private /run and a copy-on-write /etc, and builds this topology:
 #
@@ -75,16 +75,15 @@ provider() {
     ip -n prov addr add fd09::1/64 dev wgp nodad
     ip -n prov link set wgp up
 
-    background http4 ip netns exec prov python3 "$PROVIDER_PY" http 10.9.0.1 80 "$WORK/http4.ready"
-    background http6 ip netns exec prov python3 "$PROVIDER_PY" http fd09::1 80 "$WORK/http6.ready"
-    background dns ip netns exec prov python3 "$PROVIDER_PY" dns 10.9.0.1 53 "$WORK/vpn-dns.queries" \
-        "$WORK/dns.ready"
+    # examples/demo-provider.py: the demo's provider services, tested here too
+    background http ip netns exec prov python3 "$PROVIDER_PY" http 80 "$WORK/http.ready" \
+        10.9.0.1 fd09::1
+    background dns ip netns exec prov python3 "$PROVIDER_PY" dns 53 10.9.0.1 fd09::1 \
+        "$WORK/vpn-dns.queries" "$WORK/dns.ready" 10.9.0.1
     # the host's own resolvers: no query of the VPN may reach them
-    background hostdns python3 "$PROVIDER_PY" dns 127.0.0.1 53 "$WORK/host-dns.queries" "$WORK/hostdns.ready"
-    background hostdns2 python3 "$PROVIDER_PY" dns 192.0.2.1 53 "$WORK/host-dns.queries" \
-        "$WORK/hostdns2.ready"
-    wait_for 10 test -e "$WORK/http4.ready" -a -e "$WORK/http6.ready" -a -e "$WORK/dns.ready" \
-        -a -e "$WORK/hostdns.ready" -a -e "$WORK/hostdns2.ready"
+    background hostdns python3 "$PROVIDER_PY" dns 53 10.9.0.1 fd09::1 "$WORK/host-dns.queries" \
+        "$WORK/hostdns.ready" 127.0.0.1 192.0.2.1
+    wait_for 10 test -e "$WORK/http.ready" -a -e "$WORK/dns.ready" -a -e "$WORK/hostdns.ready"
     touch "$WORK/host-dns.queries" "$WORK/vpn-dns.queries"
     # the kernel adds the veth's link-local address (and its route) in its own time
     wait_for 10 bash -c "ip -6 route show table local | grep -q 'fe80.* dev nsvh'"
