@@ -136,11 +136,9 @@ void resolve_endpoints(const Config& c, WgDeviceConfig& d, const std::string& vp
 bool alive(pid_t pid, unsigned long long start) {
     if (pid <= 0 || process_start_time(pid) != start)
         return false;
-    // our own child that has exited is a zombie until reaped: not alive
+    // process_start_time already counts a zombie as gone; reap it if it is ours
     int status;
-    if (waitpid(pid, &status, WNOHANG) == pid)
-        return false;
-    return true;
+    return waitpid(pid, &status, WNOHANG) != pid;
 }
 
 void stop_process(pid_t pid, unsigned long long start) {
