@@ -541,6 +541,21 @@ void validate(const Config& c, Diagnostics& diags) {
                             ex.link_subnet->value.text() + " overlaps the tunnel address " +
                                 a.value.text() + " (" + a.where.file + ":" +
                                 std::to_string(a.where.line) + "); choose another subnet");
+    for (const auto& l : ex.listen_addresses)
+        if (l.value.family == AF_INET6)
+            diags.error(Problem::BadValue, l.where.file, l.where.line, "ListenAddress",
+                        l.value.text() +
+                            " is IPv6, and exposed ports answer on IPv4 addresses only: IPv6 "
+                            "has no route_localnet, so ::1 cannot be passed to the namespace, "
+                            "and connections from elsewhere over IPv6 would need IPv6 "
+                            "forwarding switched on for the whole host "
+                            "(net.ipv6.conf.all.forwarding), which nsvpn never does; list an "
+                            "IPv4 address (e.g. 127.0.0.1)");
+    if (!ex.ports.empty() && ns.interface && ns.interface->value == "host0")
+        diags.error(Problem::Conflict, ns.interface->where.file, ns.interface->where.line,
+                    "Interface",
+                    "\"host0\" is the name of the veth to the host when ports are exposed "
+                    "(expected another name, e.g. wg0)");
     if (ex.ports.empty() && (!ex.listen_addresses.empty() || ex.link_subnet)) {
         const SourceLoc& w =
             ex.link_subnet ? ex.link_subnet->where : ex.listen_addresses.front().where;

@@ -4,12 +4,15 @@
 #include "netns.hpp"
 
 #include <cstring>
+#include <linux/fib_rules.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 #include <netlink/route/route.h>
+#include <netlink/route/rule.h>
 #include <sys/socket.h>
 
 namespace nsvpn {
@@ -36,7 +39,15 @@ using LinkPtr = std::unique_ptr<rtnl_link, LinkPut>;
 using AddrPtr = std::unique_ptr<rtnl_addr, AddrPut>;
 using NlAddrPtr = std::unique_ptr<nl_addr, NlAddrPut>;
 using RoutePtr = std::unique_ptr<rtnl_route, RoutePut>;
+struct RulePut {
+    void operator()(rtnl_rule* r) const { rtnl_rule_put(r); }
+};
+struct VethRelease {
+    void operator()(rtnl_link* l) const { rtnl_link_veth_release(l); }
+};
 using CachePtr = std::unique_ptr<nl_cache, CacheFree>;
+using RulePtr = std::unique_ptr<rtnl_rule, RulePut>;
+using VethPtr = std::unique_ptr<rtnl_link, VethRelease>;
 
 [[noreturn]] void fail(const std::string& step, int err) {
     throw StepError(step, nl_geterror(err));
@@ -242,6 +253,163 @@ void Netlink::replace_default_route(int ifindex, int family) {
     rtnl_route_add_nexthop(route.get(), nh); // the route owns nh from here on
     if (int err = rtnl_route_add(sock_.get(), route.get(), NLM_F_REPLACE); err < 0)
         fail(step, err);
+}
+
+void Netlink::create_veth(const std::string& name, const std::string& peer_name, int netns_fd) {
+    const std::string step =
+        "create veth pair " + name + " (host) and " + peer_name + " (namespace)";
+    VethPtr veth(rtnl_link_veth_alloc());
+    if (!veth)
+        throw StepError(step, "out of memory");
+    rtnl_link_set_name(veth.get(), name.c_str());
+    LinkPtr peer(rtnl_link_veth_get_peer(veth.get()));
+    rtnl_link_set_name(peer.get(), peer_name.c_str());
+    rtnl_link_set_ns_fd(peer.get(), netns_fd);
+    if (int err = rtnl_link_add(sock_.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL); err < 0)
+        fail(step, err);
+}
+
+void Netlink::add_address_without_route(int ifindex, const IpPrefix& prefix) {
+    const std::string step = "add address " + prefix.text() + where_;
+    auto addr = address_of(ifindex, prefix, step);
+    rtnl_addr_set_flags(addr.get(), IFA_F_NOPREFIXROUTE);
+    int err = rtnl_addr_add(sock_.get(), addr.get(), 0);
+    if (err < 0 && err != -NLE_EXIST)
+        fail(step, err);
+}
+
+void Netlink::replace_route(std::uint32_t table, const IpPrefix& dst, const IpAddress* gateway,
+                            int ifindex) {
+    const std::string step =
+        "add route " + dst.text() + " to table " + std::to_string(table) + where_;
+    RoutePtr route(rtnl_route_alloc());
+    if (!route)
+        throw StepError(step, "out of memory");
+    auto d = to_nl_addr(dst.address, dst.length);
+    rtnl_route_set_family(route.get(), static_cast<std::uint8_t>(dst.address.family));
+    rtnl_route_set_table(route.get(), table);
+    rtnl_route_set_protocol(route.get(), RTPROT_BOOT);
+    rtnl_route_set_type(route.get(), RTN_UNICAST);
+    rtnl_route_set_scope(route.get(), gateway ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK);
+    if (int err = rtnl_route_set_dst(route.get(), d.get()); err < 0)
+        fail(step, err);
+    rtnl_nexthop* nh = rtnl_route_nh_alloc();
+    if (!nh)
+        throw StepError(step, "out of memory");
+    rtnl_route_nh_set_ifindex(nh, ifindex);
+    if (gateway) {
+        auto gw = to_nl_addr(*gateway, gateway->family == AF_INET ? 32 : 128);
+        rtnl_route_nh_set_gateway(nh, gw.get());
+    }
+    rtnl_route_add_nexthop(route.get(), nh); // the route owns nh from here on
+    if (int err = rtnl_route_add(sock_.get(), route.get(), NLM_F_CREATE | NLM_F_REPLACE); err < 0)
+        fail(step, err);
+}
+
+namespace {
+
+RulePtr fwmark_rule(int family, std::uint32_t mark, std::uint32_t table, std::uint32_t priority,
+                    const std::string& step) {
+    RulePtr rule(rtnl_rule_alloc());
+    if (!rule)
+        throw StepError(step, "out of memory");
+    rtnl_rule_set_family(rule.get(), family);
+    rtnl_rule_set_mark(rule.get(), mark);
+    rtnl_rule_set_mask(rule.get(), 0xffffffffu);
+    rtnl_rule_set_table(rule.get(), table);
+    rtnl_rule_set_prio(rule.get(), priority);
+    rtnl_rule_set_action(rule.get(), FR_ACT_TO_TBL);
+    return rule;
+}
+
+std::string rule_text(std::uint32_t mark, std::uint32_t table) {
+    return "the rule \"fwmark " + std::to_string(mark) + " lookup " + std::to_string(table) + "\"";
+}
+
+} // namespace
+
+void Netlink::add_fwmark_rule(int family, std::uint32_t mark, std::uint32_t table,
+                              std::uint32_t priority) {
+    const std::string step = "add " + rule_text(mark, table) + where_;
+    auto rule = fwmark_rule(family, mark, table, priority, step);
+    int err = rtnl_rule_add(sock_.get(), rule.get(), NLM_F_CREATE | NLM_F_EXCL);
+    if (err < 0 && err != -NLE_EXIST)
+        fail(step, err);
+}
+
+void Netlink::remove_fwmark_rule(int family, std::uint32_t mark, std::uint32_t table,
+                                 std::uint32_t priority) {
+    const std::string step = "remove " + rule_text(mark, table) + where_;
+    auto rule = fwmark_rule(family, mark, table, priority, step);
+    int err = rtnl_rule_delete(sock_.get(), rule.get(), 0);
+    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NOADDR)
+        fail(step, err);
+}
+
+namespace {
+
+RulePtr to_rule(const IpPrefix& dst, std::uint32_t table, std::uint32_t priority,
+                const std::string& step) {
+    RulePtr rule(rtnl_rule_alloc());
+    if (!rule)
+        throw StepError(step, "out of memory");
+    rtnl_rule_set_family(rule.get(), dst.address.family);
+    auto d = to_nl_addr(dst.address, dst.length);
+    if (int err = rtnl_rule_set_dst(rule.get(), d.get()); err < 0)
+        fail(step, err);
+    rtnl_rule_set_table(rule.get(), table);
+    rtnl_rule_set_prio(rule.get(), priority);
+    rtnl_rule_set_action(rule.get(), FR_ACT_TO_TBL);
+    return rule;
+}
+
+} // namespace
+
+void Netlink::add_to_rule(const IpPrefix& dst, std::uint32_t table, std::uint32_t priority) {
+    const std::string step =
+        "add the rule \"to " + dst.text() + " lookup " + std::to_string(table) + "\"" + where_;
+    int err = rtnl_rule_add(sock_.get(), to_rule(dst, table, priority, step).get(),
+                            NLM_F_CREATE | NLM_F_EXCL);
+    if (err < 0 && err != -NLE_EXIST)
+        fail(step, err);
+}
+
+void Netlink::remove_to_rule(const IpPrefix& dst, std::uint32_t table, std::uint32_t priority) {
+    const std::string step =
+        "remove the rule \"to " + dst.text() + " lookup " + std::to_string(table) + "\"" + where_;
+    int err = rtnl_rule_delete(sock_.get(), to_rule(dst, table, priority, step).get(), 0);
+    if (err < 0 && err != -NLE_OBJ_NOTFOUND && err != -NLE_NOADDR)
+        fail(step, err);
+}
+
+std::vector<IpPrefix> Netlink::networks_in_use(int family) {
+    std::vector<IpPrefix> out;
+    auto add = [&](nl_addr* a) {
+        if (!a || nl_addr_get_family(a) != family)
+            return;
+        IpPrefix p;
+        p.address.family = family;
+        auto len = nl_addr_get_len(a);
+        if (len == 0 || len > p.address.bytes.size())
+            return;
+        std::memcpy(p.address.bytes.data(), nl_addr_get_binary_addr(a), len);
+        p.length = nl_addr_get_prefixlen(a);
+        if (p.length > 0)
+            out.push_back(p);
+    };
+    nl_cache* raw = nullptr;
+    if (int err = rtnl_route_alloc_cache(sock_.get(), family, 0, &raw); err < 0)
+        fail("list routes" + where_, err);
+    CachePtr routes(raw);
+    for (nl_object* o = nl_cache_get_first(routes.get()); o; o = nl_cache_get_next(o))
+        add(rtnl_route_get_dst(reinterpret_cast<rtnl_route*>(o)));
+    raw = nullptr;
+    if (int err = rtnl_addr_alloc_cache(sock_.get(), &raw); err < 0)
+        fail("list addresses" + where_, err);
+    CachePtr addrs(raw);
+    for (nl_object* o = nl_cache_get_first(addrs.get()); o; o = nl_cache_get_next(o))
+        add(rtnl_addr_get_local(reinterpret_cast<rtnl_addr*>(o)));
+    return out;
 }
 
 } // namespace nsvpn

@@ -4,6 +4,7 @@
 
 #include "../config/values.hpp"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,28 @@ class Netlink {
     // Default route (0.0.0.0/0 or ::/0) of the main table through the link;
     // replaces one that is there.
     void replace_default_route(int ifindex, int family);
+
+    // A veth pair: name here, its peer peer_name made directly in the namespace of netns_fd.
+    void create_veth(const std::string& name, const std::string& peer_name, int netns_fd);
+    // Adds the address without the route to its network (IFA_F_NOPREFIXROUTE);
+    // one that is already there is no error.
+    void add_address_without_route(int ifindex, const IpPrefix& prefix);
+    // The route to dst in table through the link, by gateway when it is set;
+    // replaces one that is there.
+    void replace_route(std::uint32_t table, const IpPrefix& dst, const IpAddress* gateway,
+                       int ifindex);
+    // The policy rule "fwmark MARK lookup TABLE" at priority (family AF_INET or
+    // AF_INET6); adding one that is there, or removing one that is not, is no error.
+    void add_fwmark_rule(int family, std::uint32_t mark, std::uint32_t table,
+                         std::uint32_t priority);
+    void remove_fwmark_rule(int family, std::uint32_t mark, std::uint32_t table,
+                            std::uint32_t priority);
+    // The policy rule "to DST lookup TABLE" at priority; as above.
+    void add_to_rule(const IpPrefix& dst, std::uint32_t table, std::uint32_t priority);
+    void remove_to_rule(const IpPrefix& dst, std::uint32_t table, std::uint32_t priority);
+    // The destinations of every route of the family in every table, and the
+    // addresses of every link, except default routes: what a new subnet must not overlap.
+    std::vector<IpPrefix> networks_in_use(int family);
 
   private:
     struct SockFree {

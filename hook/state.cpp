@@ -35,6 +35,16 @@ std::string format_state(const UpState& s) {
         o << "pre_down=" << c << "\n";
     for (const auto& c : s.post_down)
         o << "post_down=" << c << "\n";
+    if (!s.veth.empty())
+        o << "veth=" << s.veth << "\n";
+    if (!s.link.empty())
+        o << "link=" << s.link << "\n";
+    if (s.host_table)
+        o << "host_table=1\n";
+    if (s.ns_table)
+        o << "ns_table=1\n";
+    for (const auto& f : s.forwarding)
+        o << "forwarding=" << f << "\n";
     return o.str();
 }
 
@@ -70,6 +80,16 @@ std::optional<UpState> parse_state(const std::string& text) {
                 s.pre_down.push_back(v);
             else if (k == "post_down")
                 s.post_down.push_back(v);
+            else if (k == "veth")
+                s.veth = v;
+            else if (k == "link")
+                s.link = v;
+            else if (k == "host_table")
+                s.host_table = v == "1";
+            else if (k == "ns_table")
+                s.ns_table = v == "1";
+            else if (k == "forwarding")
+                s.forwarding.push_back(v);
         } catch (const std::exception&) {
             return std::nullopt;
         }

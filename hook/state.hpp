@@ -21,6 +21,14 @@ struct UpState {
     unsigned long long pid_start = 0; // its start time (/proc/PID/stat), against PID reuse
     std::vector<std::string> files;   // files up wrote
     std::vector<std::string> pre_down, post_down; // commands to run on down, %i replaced
+    // [Expose]: the veth pair (by its host end; its peer goes with it), its subnet,
+    // the nftables tables and the namespace's routing rule, and the host
+    // interfaces whose forwarding this VPN relies on nsvpn having switched on.
+    std::string veth;        // host end, e.g. nsx1234abcd
+    std::string link;        // subnet, e.g. 169.254.18.4/30
+    bool host_table = false; // inet nsvpn-NAME in the host
+    bool ns_table = false;   // inet nsvpn, the fwmark rule, tcp_fwmark_accept in the namespace
+    std::vector<std::string> forwarding;
 };
 
 std::string runtime_dir_of(const std::string& name); // /run/nsvpn/NAME

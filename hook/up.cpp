@@ -4,6 +4,7 @@
 #include "../config/secrets.hpp"
 #include "dns.hpp"
 #include "error.hpp"
+#include "expose.hpp"
 #include "fd.hpp"
 #include "hooks.hpp"
 #include "log.hpp"
@@ -171,6 +172,13 @@ std::vector<std::string> teardown(const UpState& st) {
     };
     if (st.complete)
         attempt([&] { run_hooks("PreDown", st.pre_down); });
+    {
+        Fd nsfd;
+        if (netns_exists(st.name))
+            attempt([&] { nsfd = open_netns(st.name); });
+        for (auto& e : remove_exposure(st, nsfd ? nsfd.get() : -1))
+            errors.push_back(std::move(e));
+    }
     attempt([&] {
         if (!netns_exists(st.name))
             return;
@@ -406,6 +414,8 @@ int run_up(const std::string& name) {
                 }
                 Netlink ns = Netlink::in(nsfd.get());
                 configure_namespace(ns, nsfd.get(), *ns.link_index(prev->ns_ifname), c);
+                Netlink host = Netlink::here();
+                apply_exposure(*prev, c, host, ns, nsfd.get());
                 prev->pre_down.clear();
                 prev->post_down.clear();
                 for (const auto& cmd : c.interface.pre_down)
@@ -486,6 +496,7 @@ int run_up(const std::string& name) {
             if (!st.kernel)
                 idx = start_userspace(st, c, dev, host, ns, nsfd.get());
             configure_namespace(ns, nsfd.get(), *idx, c);
+            apply_exposure(st, c, host, ns, nsfd.get());
             write_dns(st, c);
             run_hooks("PostUp", post_up);
 
