@@ -58,6 +58,8 @@ void write_sysctl(const std::string& path, const std::string& value) {
         throw system_error("set " + path + " to " + value);
 }
 
+constexpr unsigned kVethMtu = 65535;
+
 const std::string kForwardingMarks = "/run/nsvpn/.forwarding";
 
 std::string forwarding_sysctl(const std::string& ifname) {
@@ -219,6 +221,10 @@ void apply_exposure(UpState& st, const Config& c, Netlink& host, Netlink& ns, in
     // the host's own connections from 127.0.0.1 may leave by it, and replies be forwarded
     write_sysctl("net/ipv4/conf/" + veth + "/route_localnet", "1");
     write_sysctl("net/ipv4/conf/" + veth + "/forwarding", "1");
+    // a link inside the machine, as loopback is: the largest MTU a veth takes
+    // (TCP with other machines still uses their MSS)
+    host.set_mtu(*hidx, kVethMtu);
+    ns.set_mtu(*nidx, kVethMtu);
     host.add_address(*hidx, IpPrefix{plan.host_address, plan.link.length});
     host.set_up(*hidx);
 
