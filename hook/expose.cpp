@@ -181,6 +181,8 @@ void apply_exposure(UpState& st, const Config& c, Netlink& host, Netlink& ns, in
     if (link && c.expose.link_subnet && !(c.expose.link_subnet->value == *link))
         link.reset(); // LinkSubnet= changed: a new pair
     if (!link) {
+        if (auto old = parse_link(st.link)) // a pair of another subnet: its rule goes too
+            ns.remove_to_rule(IpPrefix{host_end_address(*old), 32}, kReplyTable, kHostRulePriority);
         if (auto stale = host.link_index(veth)) {
             log_warning(c.name, "removing " + veth + ", left by an earlier run without a record");
             host.remove(*stale);

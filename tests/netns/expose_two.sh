@@ -53,5 +53,14 @@ print("nsx%08x"%h)')
 ip link add "$veth" type veth peer name stray0
 check "up with a stray veth of our name in the way" "$NSVPN" up vpn
 equal "the stray pair is replaced" "" "$(ip -o link show stray0 2>/dev/null)"
+
+# LinkSubnet= changed while up: a new pair on the new subnet, nothing of the old one left
+mkdir -p /run/nsvpn/vpn.conf.d
+printf '[Expose]\nLinkSubnet = 10.251.3.0/30\n' >/run/nsvpn/vpn.conf.d/subnet.conf
+check "up again with a new LinkSubnet=" "$NSVPN" up vpn
+equal "the namespace's end is on the new subnet" "10.251.3.2/30" "$(subnet vpn)"
+equal "one rule to the host's end, the new one" "to 10.251.3.1 lookup 28275" \
+    "$(ip -n vpn rule show | sed -n 's/^[0-9]*:[[:space:]]*from all //p' | grep '^to ' | xargs)"
+equal "one veth" 1 "$(ip -o link show | grep -c ': nsx')"
 check "down" "$NSVPN" down vpn
 finish
