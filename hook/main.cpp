@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "exec.hpp"
 #include "netns.hpp"
+#include "status.hpp"
 #include "up.hpp"
 #include "validate.hpp"
 
@@ -22,6 +23,7 @@ Commands:
   netns add|delete NAME              make or remove the network namespace NAME
   exec NAME [--user USER] -- CMD...  run CMD in the namespace, with the VPN's DNS
   validate [--fail] [NAME|FILE...]   check configurations without applying them
+  status [NAME] [--json]             show the VPNs: unit, tunnel, peers, ports, services
 
 See nsvpn(8) and nsvpn.conf(5).
 )";
@@ -43,6 +45,28 @@ int cmd_validate(const std::vector<std::string>& args) {
         return 0;
     }
     return nsvpn::run_validate(options);
+}
+
+int cmd_status(const std::vector<std::string>& args) {
+    bool json = false;
+    std::vector<std::string> names;
+    po::options_description desc("status options");
+    desc.add_options()("help,h", "show help")("json", po::bool_switch(&json), "print JSON")(
+        "name", po::value<std::vector<std::string>>(&names), "VPN name");
+    po::positional_options_description pos;
+    pos.add("name", -1);
+    po::variables_map vm;
+    po::store(po::command_line_parser(args).options(desc).positional(pos).run(), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+        std::printf("Usage: nsvpn status [NAME] [--json]\n");
+        return 0;
+    }
+    if (names.size() > 1)
+        throw po::error("usage: nsvpn status [NAME] [--json]");
+    if (!names.empty() && !nsvpn::valid_config_name(names[0]))
+        throw po::error("\"" + names[0] + "\" is not a VPN name (1 to 32 of A-Z a-z 0-9 _ -)");
+    return nsvpn::run_status(names.empty() ? std::nullopt : std::optional(names[0]), json);
 }
 
 // One positional NAME, validated.
@@ -128,6 +152,8 @@ int main(int argc, char** argv) {
             return cmd_netns(rest);
         if (command == "exec")
             return cmd_exec(rest);
+        if (command == "status")
+            return cmd_status(rest);
         std::fprintf(stderr, "nsvpn: unknown command \"%s\"\n%s", command.c_str(), usage);
         return 2;
     } catch (const po::error& e) {

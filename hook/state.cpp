@@ -97,19 +97,34 @@ std::optional<UpState> parse_state(const std::string& text) {
     return s;
 }
 
-std::optional<UpState> read_state(const std::string& name) {
-    Fd fd(open(state_file_of(name).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd)
-        return std::nullopt;
+std::optional<UpState> load_state(const std::string& name) {
+    const std::string path = state_file_of(name);
+    Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return std::nullopt;
+        throw system_error("read " + path);
+    }
     std::string text;
     char buf[4096];
     ssize_t n;
     while ((n = read(fd.get(), buf, sizeof buf)) > 0)
         text.append(buf, static_cast<std::size_t>(n));
+    if (n < 0)
+        throw system_error("read " + path);
     auto s = parse_state(text);
-    if (s)
-        s->name = name;
+    if (!s)
+        throw StepError("read " + path, "it is malformed");
+    s->name = name;
     return s;
+}
+
+std::optional<UpState> read_state(const std::string& name) {
+    try {
+        return load_state(name);
+    } catch (const StepError&) {
+        return std::nullopt;
+    }
 }
 
 void write_state(const UpState& s) {

@@ -34,7 +34,10 @@ struct UpState {
 std::string runtime_dir_of(const std::string& name); // /run/nsvpn/NAME
 std::string state_file_of(const std::string& name);  // /run/nsvpn/NAME/state
 
+// The record; nullopt when there is none, or (read_state) when it cannot be
+// read or parsed. load_state throws StepError for those instead.
 std::optional<UpState> read_state(const std::string& name);
+std::optional<UpState> load_state(const std::string& name);
 // Atomically (temp file and rename), mode 0600. Throws StepError.
 void write_state(const UpState& state);
 void remove_state(const std::string& name);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <linux/time_types.h>
 #include <linux/wireguard.h>
 #include <memory>
 #include <netinet/in.h>
@@ -64,8 +65,24 @@ void check(int err, const std::string& step) {
                                   : nl_geterror(err));
 }
 
-int collect_peer(nl_msg* msg, void* arg) {
-    auto* keys = static_cast<std::vector<PublicKey>*>(arg);
+// Text of a WireGuard allowed IP (family, address bytes, prefix length).
+std::string allowed_ip_text(nlattr* const a[]) {
+    if (!a[WGALLOWEDIP_A_FAMILY] || !a[WGALLOWEDIP_A_IPADDR] || !a[WGALLOWEDIP_A_CIDR_MASK])
+        return {};
+    IpPrefix p;
+    p.address.family = nla_get_u16(a[WGALLOWEDIP_A_FAMILY]);
+    std::size_t len = p.address.family == AF_INET ? 4 : p.address.family == AF_INET6 ? 16 : 0;
+    if (len == 0 || static_cast<std::size_t>(nla_len(a[WGALLOWEDIP_A_IPADDR])) != len)
+        return {};
+    std::memcpy(p.address.bytes.data(), nla_data(a[WGALLOWEDIP_A_IPADDR]), len);
+    p.length = nla_get_u8(a[WGALLOWEDIP_A_CIDR_MASK]);
+    return p.text();
+}
+
+// One message of the device dump. A peer whose allowed IPs do not fit one
+// message goes on in the next with only its public key and more allowed IPs.
+int collect_peers(nl_msg* msg, void* arg) {
+    auto* peers = static_cast<std::vector<WgPeerStatus>*>(arg);
     nlattr* attrs[WGDEVICE_A_MAX + 1];
     if (genlmsg_parse(nlmsg_hdr(msg), 0, attrs, WGDEVICE_A_MAX, nullptr) < 0 ||
         !attrs[WGDEVICE_A_PEERS])
@@ -79,23 +96,70 @@ int collect_peer(nl_msg* msg, void* arg) {
             continue;
         PublicKey k;
         std::memcpy(k.bytes.data(), nla_data(p[WGPEER_A_PUBLIC_KEY]), WG_KEY_LEN);
-        if (std::find(keys->begin(), keys->end(), k) == keys->end())
-            keys->push_back(k);
+        if (peers->empty() || !(peers->back().public_key == k)) {
+            peers->emplace_back();
+            WgPeerStatus& s = peers->back();
+            s.public_key = k;
+            if (nlattr* a = p[WGPEER_A_PRESHARED_KEY]; a && nla_len(a) == WG_KEY_LEN) {
+                const auto* b = static_cast<const std::uint8_t*>(nla_data(a));
+                s.has_preshared_key = std::any_of(b, b + WG_KEY_LEN, [](auto x) { return x; });
+            }
+            if (nlattr* a = p[WGPEER_A_ENDPOINT]) {
+                sockaddr_storage ss{};
+                auto len = static_cast<std::size_t>(nla_len(a));
+                if ((len == sizeof(sockaddr_in) || len == sizeof(sockaddr_in6)) &&
+                    len <= sizeof ss) {
+                    std::memcpy(&ss, nla_data(a), len);
+                    if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+                        s.endpoint = endpoint_text(ss, "read a peer's endpoint");
+                }
+            }
+            if (nlattr* a = p[WGPEER_A_LAST_HANDSHAKE_TIME];
+                a && static_cast<std::size_t>(nla_len(a)) >= sizeof(__kernel_timespec)) {
+                __kernel_timespec ts;
+                std::memcpy(&ts, nla_data(a), sizeof ts);
+                s.last_handshake_sec = ts.tv_sec;
+            }
+            if (p[WGPEER_A_RX_BYTES])
+                s.rx_bytes = nla_get_u64(p[WGPEER_A_RX_BYTES]);
+            if (p[WGPEER_A_TX_BYTES])
+                s.tx_bytes = nla_get_u64(p[WGPEER_A_TX_BYTES]);
+            if (p[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL])
+                s.persistent_keepalive = nla_get_u16(p[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
+        }
+        if (!p[WGPEER_A_ALLOWEDIPS])
+            continue;
+        nlattr* ip;
+        int ip_rem;
+        nla_for_each_nested(ip, p[WGPEER_A_ALLOWEDIPS], ip_rem) {
+            nlattr* a[WGALLOWEDIP_A_MAX + 1];
+            if (nla_parse_nested(a, WGALLOWEDIP_A_MAX, ip, nullptr) < 0)
+                continue;
+            if (std::string text = allowed_ip_text(a); !text.empty())
+                peers->back().allowed_ips.push_back(std::move(text));
+        }
     }
     return NL_OK;
 }
 
 } // namespace
 
-std::vector<PublicKey> genl_peers(const std::string& ifname) {
+std::vector<WgPeerStatus> genl_get(const std::string& ifname) {
     const std::string step = "read WireGuard " + ifname;
     auto [sock, family] = connect_family(step);
     auto msg = new_message(family, NLM_F_DUMP, WG_CMD_GET_DEVICE, step);
     check(nla_put_string(msg.get(), WGDEVICE_A_IFNAME, ifname.c_str()), step);
-    std::vector<PublicKey> keys;
-    check(nl_socket_modify_cb(sock.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_peer, &keys), step);
+    std::vector<WgPeerStatus> peers;
+    check(nl_socket_modify_cb(sock.get(), NL_CB_VALID, NL_CB_CUSTOM, collect_peers, &peers), step);
     check(nl_send_auto(sock.get(), msg.get()), step);
     check(nl_recvmsgs_default(sock.get()), step);
+    return peers;
+}
+
+std::vector<PublicKey> genl_peers(const std::string& ifname) {
+    std::vector<PublicKey> keys;
+    for (const auto& p : genl_get(ifname))
+        keys.push_back(p.public_key);
     return keys;
 }
 

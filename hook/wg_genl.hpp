@@ -17,6 +17,10 @@ namespace nsvpn {
 // which is wiped after sending. Throws StepError.
 void genl_set(const std::string& ifname, const WgDeviceConfig& config);
 
+// The device's peers: keys (public only), endpoints, handshakes, counters,
+// allowed IPs (a dump of WG_CMD_GET_DEVICE). Throws StepError.
+std::vector<WgPeerStatus> genl_get(const std::string& ifname);
+
 // The public keys of the device's peers. Throws StepError.
 std::vector<PublicKey> genl_peers(const std::string& ifname);
 

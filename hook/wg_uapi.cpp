@@ -122,25 +122,6 @@ IpPrefix masked(IpPrefix p) {
     return p;
 }
 
-// "IP:PORT" or "[IPv6]:PORT", numeric. Throws StepError.
-std::string endpoint_text(const sockaddr_storage& ss, const std::string& step) {
-    socklen_t len = 0;
-    if (ss.ss_family == AF_INET)
-        len = sizeof(sockaddr_in);
-    else if (ss.ss_family == AF_INET6)
-        len = sizeof(sockaddr_in6);
-    else
-        throw StepError(step, "a peer's endpoint is neither IPv4 nor IPv6");
-    char host[NI_MAXHOST], port[NI_MAXSERV];
-    int rc = getnameinfo(reinterpret_cast<const sockaddr*>(&ss), len, host, sizeof host, port,
-                         sizeof port, NI_NUMERICHOST | NI_NUMERICSERV | NI_DGRAM);
-    if (rc != 0)
-        throw StepError(step, std::string("cannot format a peer's endpoint: ") + gai_strerror(rc));
-    if (ss.ss_family == AF_INET6)
-        return "[" + std::string(host) + "]:" + port;
-    return std::string(host) + ":" + port;
-}
-
 void check_ifname(const std::string& ifname, const std::string& step) {
     // IFNAMSIZ - 1; no '/' so that the socket path stays in /run/wireguard
     if (ifname.empty() || ifname.size() > 15 || ifname.find('/') != std::string::npos ||
@@ -373,6 +354,24 @@ class SpawnAttr {
 
 std::string uapi_socket_path(const std::string& ifname) {
     return std::string(socket_dir) + "/" + ifname + ".sock";
+}
+
+std::string endpoint_text(const sockaddr_storage& ss, const std::string& step) {
+    socklen_t len = 0;
+    if (ss.ss_family == AF_INET)
+        len = sizeof(sockaddr_in);
+    else if (ss.ss_family == AF_INET6)
+        len = sizeof(sockaddr_in6);
+    else
+        throw StepError(step, "a peer's endpoint is neither IPv4 nor IPv6");
+    char host[NI_MAXHOST], port[NI_MAXSERV];
+    int rc = getnameinfo(reinterpret_cast<const sockaddr*>(&ss), len, host, sizeof host, port,
+                         sizeof port, NI_NUMERICHOST | NI_NUMERICSERV | NI_DGRAM);
+    if (rc != 0)
+        throw StepError(step, std::string("cannot format a peer's endpoint: ") + gai_strerror(rc));
+    if (ss.ss_family == AF_INET6)
+        return "[" + std::string(host) + "]:" + port;
+    return std::string(host) + ":" + port;
 }
 
 void uapi_set(const std::string& ifname, const WgDeviceConfig& config) {

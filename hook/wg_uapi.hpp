@@ -44,6 +44,10 @@ struct WgPeerStatus {
 
 std::string uapi_socket_path(const std::string& ifname); // /run/wireguard/IFNAME.sock
 
+// "IP:PORT" or "[IPv6]:PORT", numeric, as the UAPI and wg(8) write an endpoint.
+// Throws StepError(step, ...) for a family other than IPv4 and IPv6.
+std::string endpoint_text(const sockaddr_storage& ss, const std::string& step);
+
 // Replaces the whole configuration of the device, so that applying the same
 // configuration twice changes nothing: the device ends with exactly the peers
 // of config (like replace_peers=true), but it reads the peers first and removes

@@ -91,6 +91,20 @@ check "unknown name" stderr "no configuration named nosuch"
 expect 1 "validate --fail on a valid config (stale units)" -- "$helper" validate --fail good
 check "stale units" stderr "systemctl daemon-reload"
 
+expect 0 "status of a configured VPN that is down" -- "$helper" status good
+check "status: down" stdout "good: down"
+check "status: the configuration" stdout "config: /etc/nsvpn/good.conf"
+expect 0 "status --json" -- "$helper" status --json good
+check "status --json: the name" stdout '"name": "good"'
+check "status --json: not up" stdout '"up": false'
+expect 2 "status of an unknown name" -- "$helper" status nosuch
+check "status: unknown name" stderr "no configuration and no state record named nosuch"
+expect 2 "status with two names" -- "$helper" status good good
+expect 2 "status of an invalid name" -- "$helper" status x/y
+expect 2 "status with an unknown option" -- "$helper" status --frobnicate
+expect 0 "status --help" -- "$helper" status --help
+check "status usage" stdout "nsvpn status [NAME] [--json]"
+
 cat >"$root/etc/nsvpn/bad.conf" <<EOF
 [Interface]
 PrivateKey = ${private%?}x

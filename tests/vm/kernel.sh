@@ -56,6 +56,24 @@ equal "the second up changed nothing in the namespace" "$view" "$(ns_view)"
 equal "the session survived (same handshake)" "$handshake" \
     "$(ip netns exec vpn wg show wg0 latest-handshakes | awk '{print $2}')"
 
+# status reads the kernel's device over generic netlink, from inside the namespace
+# (no python3 here: the JSON is checked line by line)
+check "status --json" bash -c "\"$NSVPN\" status vpn --json >$WORK/status.json"
+js() { grep -Eq -- "$1" "$WORK/status.json"; }
+check "status: the kernel implementation" js '"implementation": "kernel",'
+check "status: no daemon, no host interface" bash -c \
+    "grep -q '\"daemon\": null,' $WORK/status.json && grep -q '\"host_interface\": null,' $WORK/status.json"
+check "status: the addresses" js '"addresses": \[("[^"]*", )*"10\.9\.0\.2/32"'
+check "status: the IPv6 address" js '"fd09::2/128"'
+check "status: the provider's public key" grep -qF "\"public_key\": \"$(cat "$WORK/provider.pub")\"" "$WORK/status.json"
+check "status: the peer's endpoint" js '"endpoint": "192\.0\.2\.2:51820",'
+check "status: a handshake seconds ago" js '"latest_handshake_age": [0-9]{1,2},'
+check "status: bytes received" js '"rx_bytes": [1-9][0-9]*,'
+check "status: bytes sent" js '"tx_bytes": [1-9][0-9]*,'
+check "status: the allowed IPs" js '"allowed_ips": \["0\.0\.0\.0/0", "::/0"\]'
+check "status: no errors" js '"errors": \[\]'
+check "status table: wg0, kernel" bash -c "\"$NSVPN\" status vpn | grep -q 'interface: wg0, kernel$'"
+
 check "down" "$NSVPN" down vpn
 check "the namespace up made is gone" test ! -e /run/netns/vpn
 check "the record is gone" test ! -e /run/nsvpn/vpn
