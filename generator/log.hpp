@@ -1,5 +1,7 @@
 // Where a generator's messages go: the kernel log (and so the journal) when it
-// can be written, stderr otherwise, or when SYSTEMD_LOG_TARGET=console|stderr.
+// can be written; else, when systemd runs the generator (SYSTEMD_SCOPE is set),
+// the journal's socket if journald is running (a container has no /dev/kmsg);
+// stderr otherwise, or when SYSTEMD_LOG_TARGET=console|stderr.
 #pragma once
 
 #include <string>
@@ -18,6 +20,7 @@ class GeneratorLog {
 
   private:
     int kmsg_ = -1;
+    int journal_ = -1;
 };
 
 } // namespace nsvpn

@@ -12,11 +12,12 @@ packages=(
 )
 if [ "${1:-}" = --test ]; then
     # GoogleTest, clang with its libFuzzer and sanitizer runtimes; qemu and a static
-    # busybox for the vm tier (tests/vm: the Debian kernel, for kernel WireGuard)
+    # busybox for the vm tier (tests/vm: the Debian kernel, for kernel WireGuard);
+    # mmdebstrap and systemd-nspawn for the system tier (tests/system: a booted systemd)
     packages+=(libgtest-dev googletest clang libclang-rt-14-dev
         qemu-system-x86 busybox-static kmod cpio xz-utils
         # nft(8): the netns tier reads the rulesets that nsvpn writes through libnftnl
-        nftables)
+        nftables mmdebstrap systemd-container)
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update

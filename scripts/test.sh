@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds, and runs every test tier:
 #   unit, generator          (release build)
+#   netns, vm, system        (release build, root): namespaces, Debian's kernel, a booted systemd
 #   unit, generator          again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   fuzz                     libFuzzer on the parser for NSVPN_FUZZ_SECONDS (default 60)
 #   bench                    the generator benchmark, as a smoke run (no timing asserted)
@@ -19,6 +20,7 @@ ninja -C build-release
 run_tier build-release 'unit|generator'
 run_tier build-release netns # root: namespaces, wireguard-go
 run_tier build-release vm # root: Debian's kernel under qemu, for kernel WireGuard
+run_tier build-release system # root: a booted systemd (systemd-nspawn), the units end to end
 
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DNSVPN_SANITIZE=ON
 ninja -C build-asan
