@@ -416,7 +416,9 @@ provider_queries() { cat "$ROOT$PROVIDER_DIR/$1-dns.queries" 2>/dev/null || true
 # reset: what one scenario leaves, removed before the next (several scenarios
 # share one container when run.sh is given more than one)
 reset() {
-    sc stop 'probe@*.service' 'wg-*.service' 'netns@*.service' >/dev/null 2>&1 || true
+    sc stop 'probe@*.service' 'webui@*.service' 'wg-*.service' 'netns@*.service' \
+        >/dev/null 2>&1 || true
+    rm -f "$ROOT/etc/systemd/system/webui@.service"
     ct rm -rf /run/nsvpn-test /run/nscd /run/systemd/resolve || true
     rm -f "$ROOT/etc/resolv.conf"
     echo "nameserver 127.0.0.1" >"$ROOT/etc/resolv.conf"
