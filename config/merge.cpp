@@ -181,19 +181,6 @@ Parsed<IpAddress> listen_address(std::string_view v) {
     return a;
 }
 
-// Whether the networks of a and b share an address.
-bool overlaps(const IpPrefix& a, const IpPrefix& b) {
-    if (a.address.family != b.address.family)
-        return false;
-    unsigned bits = std::min(a.length, b.length);
-    for (unsigned i = 0; i < bits; ++i) {
-        unsigned byte = i / 8, mask = 0x80u >> (i % 8);
-        if ((a.address.bytes[byte] & mask) != (b.address.bytes[byte] & mask))
-            return false;
-    }
-    return true;
-}
-
 Parsed<IpPrefix> link_subnet(std::string_view v) {
     auto p = parse_prefix(v, false);
     const std::string expected = " (expected an IPv4 network of /30 or larger, e.g. 10.251.0.0/30)";
@@ -535,7 +522,7 @@ void validate(const Config& c, Diagnostics& diags) {
                         ex.ports[q].where.file + ":" + std::to_string(ex.ports[q].where.line));
     if (ex.link_subnet)
         for (const auto& a : i.addresses)
-            if (overlaps(ex.link_subnet->value, a.value))
+            if (prefixes_overlap(ex.link_subnet->value, a.value))
                 diags.error(Problem::Conflict, ex.link_subnet->where.file,
                             ex.link_subnet->where.line, "LinkSubnet",
                             ex.link_subnet->value.text() + " overlaps the tunnel address " +

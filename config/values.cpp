@@ -345,6 +345,18 @@ bool is_nsvpn_unit(std::string_view unit) {
                unit.substr(prefix.size(), unit.size() - prefix.size() - suffix.size()));
 }
 
+bool prefixes_overlap(const IpPrefix& a, const IpPrefix& b) {
+    if (a.address.family != b.address.family)
+        return false;
+    unsigned bits = std::min(a.length, b.length);
+    for (unsigned i = 0; i < bits; ++i) {
+        unsigned byte = i / 8, mask = 0x80u >> (i % 8);
+        if ((a.address.bytes[byte] & mask) != (b.address.bytes[byte] & mask))
+            return false;
+    }
+    return true;
+}
+
 bool valid_config_name(std::string_view name) {
     if (name.empty() || name.size() > 32)
         return false;

@@ -98,6 +98,9 @@ Parsed<std::string> parse_unit_name(std::string_view text);
 Parsed<std::string> parse_domain(std::string_view text);
 Parsed<std::string> parse_absolute_path(std::string_view text);
 
+// Whether the networks of a and b share an address (never across families).
+bool prefixes_overlap(const IpPrefix& a, const IpPrefix& b);
+
 // NAME of NAME.conf: 1 to 32 of A-Z a-z 0-9 _ -.
 bool valid_config_name(std::string_view name);
 

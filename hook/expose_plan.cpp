@@ -43,18 +43,6 @@ IpAddress nth(const IpPrefix& p, std::uint32_t n) {
 
 } // namespace
 
-bool prefixes_overlap(const IpPrefix& a, const IpPrefix& b) {
-    if (a.address.family != b.address.family)
-        return false;
-    unsigned bits = std::min(a.length, b.length);
-    for (unsigned i = 0; i < bits; ++i) {
-        unsigned byte = i / 8, mask = 0x80u >> (i % 8);
-        if ((a.address.bytes[byte] & mask) != (b.address.bytes[byte] & mask))
-            return false;
-    }
-    return true;
-}
-
 bool is_loopback(const IpAddress& a) {
     if (a.family == AF_INET)
         return a.bytes[0] == 127;

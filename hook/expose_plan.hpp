@@ -44,7 +44,5 @@ IpAddress host_end_address(const IpPrefix& link);
 ExposePlan plan_exposure(const Config& config, const IpPrefix& link);
 
 bool is_loopback(const IpAddress& a);
-// Whether the networks of a and b share an address.
-bool prefixes_overlap(const IpPrefix& a, const IpPrefix& b);
 
 } // namespace nsvpn
