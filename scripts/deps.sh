@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
     build-essential cmake ninja-build pkg-config scdoc systemd
-    libsystemd-dev libinih-dev libnl-route-3-dev libnl-genl-3-dev libnftnl-dev libmnl-dev
+    libinih-dev libnl-route-3-dev libnl-genl-3-dev libnftnl-dev libmnl-dev
     libboost-program-options-dev
     # the demo (scripts/demo-vpn.sh): nsvpn runs wireguard-go; wg (wireguard-tools)
     # sets up the demo's provider side only, nsvpn never calls it
