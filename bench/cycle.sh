@@ -266,6 +266,21 @@ wgconf=$work/wg-bench2.conf
 mkfifo "$work/sleep"
 exec {sleep_fd}<>"$work/sleep"
 
+# Whether wireguard-go's UAPI socket listens: /proc/net/unix (this namespace's
+# unix sockets) lists it with the flag __SO_ACCEPTCON, 00010000; read with
+# builtins only, no fork. Its file existing is not enough: it exists from bind(),
+# a moment before listen(), and `wg` takes a socket that refuses a connection
+# for a stale one and deletes it (wireguard-go then exits, and wg fails with
+# "Unable to modify interface: Protocol not supported").
+# (wireguard-go names it /var/run/wireguard/IFNAME.sock.)
+uapi_listening() { # IFNAME
+    local num refs proto flags rest
+    while read -r num refs proto flags rest; do
+        [[ $flags == 00010000 && $rest == *"/wireguard/$1.sock" ]] && return 0
+    done </proc/net/unix
+    return 1
+}
+
 # --- the timed sequences -----------------------------------------------------------
 #
 # lap LABEL records the time since the previous lap (or mark) under LABEL, so
@@ -307,9 +322,11 @@ shell_up() {
     lap "ip_netns_add"
     WG_PROCESS_FOREGROUND=1 wireguard-go tmp >/dev/null 2>&1 &
     shell_wg_pid=$!
-    until [[ -S /run/wireguard/tmp.sock ]]; do
+    local deadline=$((SECONDS + 10))
+    until uapi_listening tmp; do
         kill -0 "$shell_wg_pid" 2>/dev/null || fail "wireguard-go tmp exited"
-        read -r -t 0.01 -u "$sleep_fd" || true # 10 ms, as nsvpn polls
+        ((SECONDS < deadline)) || fail "wireguard-go tmp did not listen within 10 s"
+        read -r -t 0.001 -u "$sleep_fd" || true # 1 ms, as nsvpn polls
     done
     lap "wireguard-go_until_socket"
     wg setconf tmp "$wgconf"

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <syslog.h>
 
 namespace nsvpn {
@@ -21,7 +22,13 @@ inline void log_error(const std::string& vpn, const std::string& m) {
 // Whether stderr is the journal (systemd's JOURNAL_STREAM names its device and inode).
 bool stderr_is_journal();
 
-// Tells systemd (when it waits for us) our state: READY=1, STATUS=... No-op otherwise.
+// Tells systemd (when it waits for us) our state: READY=1, STATUS=... A datagram to
+// $NOTIFY_SOCKET (a path, or "@name" in the abstract namespace); no-op without it.
 void notify(const std::string& state);
+
+// One entry of the journal's native protocol: MESSAGE=, PRIORITY=, NSVPN_NAMESPACE=,
+// SYSLOG_IDENTIFIER=nsvpn, each "KEY=value\n", or for a value that holds a newline
+// "KEY\n", its length as 64-bit little-endian, the value, "\n".
+std::string journal_entry(int priority, const std::string& vpn, const std::string& message);
 
 } // namespace nsvpn

@@ -9,6 +9,7 @@
 #include "netns.hpp"
 #include "state.hpp"
 #include "status.hpp"
+#include "sdbus.hpp"
 #include "wg_genl.hpp"
 #include "wg_uapi.hpp"
 
@@ -23,8 +24,6 @@
 #include <memory>
 #include <set>
 #include <sys/stat.h>
-#include <systemd/sd-bus.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 namespace nsvpn {
@@ -32,10 +31,10 @@ namespace nsvpn {
 namespace {
 
 struct BusUnref {
-    void operator()(sd_bus* b) const { sd_bus_flush_close_unref(b); }
+    void operator()(sd_bus* b) const { sd_bus_library()->flush_close_unref(b); }
 };
 struct MessageUnref {
-    void operator()(sd_bus_message* m) const { sd_bus_message_unref(m); }
+    void operator()(sd_bus_message* m) const { sd_bus_library()->message_unref(m); }
 };
 
 // An sd_bus_error freed when it goes.
@@ -44,7 +43,10 @@ struct BusError {
     BusError() = default;
     BusError(const BusError&) = delete;
     BusError& operator=(const BusError&) = delete;
-    ~BusError() { sd_bus_error_free(&e); }
+    ~BusError() {
+        if (const SdBusLibrary* lib = sd_bus_library())
+            lib->error_free(&e);
+    }
     std::string text(int r) const { return e.message ? e.message : std::strerror(r < 0 ? -r : r); }
 };
 
@@ -55,13 +57,14 @@ constexpr const char* kSystemd = "org.freedesktop.systemd1";
 class Systemd {
   public:
     Systemd() {
-        if (sd_booted() <= 0)
+        if (!systemd_booted())
             return;
+        lib_ = sd_bus_library();
         sd_bus* raw = nullptr;
-        if (sd_bus_open_system(&raw) < 0)
+        if (!lib_ || lib_->open_system(&raw) < 0)
             return;
         bus_.reset(raw);
-        sd_bus_set_method_call_timeout(bus_.get(), 10 * 1000 * 1000);
+        lib_->set_method_call_timeout(bus_.get(), 10 * 1000 * 1000);
     }
 
     // The unit's states (and MainPID for a service). A failure of the bus is a
@@ -82,7 +85,7 @@ class Systemd {
         } else if (name.ends_with(".service") && u.load_state) {
             BusError err;
             std::uint32_t pid = 0;
-            int r = sd_bus_get_property_trivial(bus_.get(), kSystemd, path->c_str(),
+            int r = lib_->get_property_trivial(bus_.get(), kSystemd, path->c_str(),
                                                 "org.freedesktop.systemd1.Service", "MainPID",
                                                 &err.e, 'u', &pid);
             if (r < 0)
@@ -101,19 +104,19 @@ class Systemd {
         for (const char* method : {"GetUnit", "LoadUnit"}) {
             BusError err;
             sd_bus_message* raw = nullptr;
-            int r = sd_bus_call_method(bus_.get(), kSystemd, "/org/freedesktop/systemd1",
+            int r = lib_->call_method(bus_.get(), kSystemd, "/org/freedesktop/systemd1",
                                        "org.freedesktop.systemd1.Manager", method, &err.e, &raw,
                                        "s", name.c_str());
             std::unique_ptr<sd_bus_message, MessageUnref> reply(raw);
             if (r < 0) {
                 if (std::string_view(method) == "GetUnit" &&
-                    sd_bus_error_has_name(&err.e, "org.freedesktop.systemd1.NoSuchUnit"))
+                    lib_->error_has_name(&err.e, "org.freedesktop.systemd1.NoSuchUnit"))
                     continue;
                 warnings.push_back("ask systemd about " + name + ": " + err.text(r));
                 return std::nullopt;
             }
             const char* path = nullptr;
-            if ((r = sd_bus_message_read(reply.get(), "o", &path)) < 0) {
+            if ((r = lib_->message_read(reply.get(), "o", &path)) < 0) {
                 warnings.push_back("ask systemd about " + name + ": " + std::strerror(-r));
                 return std::nullopt;
             }
@@ -126,7 +129,7 @@ class Systemd {
                                         const char* member, std::vector<std::string>& warnings) {
         BusError err;
         char* value = nullptr;
-        int r = sd_bus_get_property_string(bus_.get(), kSystemd, path.c_str(), interface, member,
+        int r = lib_->get_property_string(bus_.get(), kSystemd, path.c_str(), interface, member,
                                            &err.e, &value);
         if (r < 0) {
             warnings.push_back(std::string("ask systemd for ") + member + ": " + err.text(r));
@@ -137,6 +140,7 @@ class Systemd {
         return s;
     }
 
+    const SdBusLibrary* lib_ = nullptr;
     std::unique_ptr<sd_bus, BusUnref> bus_;
 };
 

@@ -20,10 +20,13 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
 #include <netdb.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -142,14 +145,50 @@ bool alive(pid_t pid, unsigned long long start) {
     return waitpid(pid, &status, WNOHANG) != pid;
 }
 
+// Waits up to timeout for the process to exit; returns whether it has. Its pidfd
+// (-1 on a kernel without pidfds: then /proc is polled) becomes readable as soon
+// as it has exited.
+bool wait_exit(int pidfd, pid_t pid, unsigned long long start, std::chrono::milliseconds timeout) {
+    using clock = std::chrono::steady_clock;
+    const auto deadline = clock::now() + timeout;
+    while (alive(pid, start)) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+        if (left <= 0ms)
+            return false;
+        if (pidfd >= 0) {
+            pollfd p{pidfd, POLLIN, 0};
+            if (poll(&p, 1, static_cast<int>(left.count())) < 0 && errno != EINTR)
+                throw system_error("wait for process " + std::to_string(pid));
+        } else {
+            std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(5)));
+        }
+    }
+    return true;
+}
+
+// Stops the process (SIGTERM, SIGKILL after 2 s) and returns once it has exited.
+// A daemon whose tun is gone is already on its way out: it is waited for the
+// moment it is gone, not in steps.
 void stop_process(pid_t pid, unsigned long long start) {
     if (!alive(pid, start))
         return;
-    kill(pid, SIGTERM);
-    for (int i = 0; i < 100 && alive(pid, start); ++i)
-        std::this_thread::sleep_for(20ms);
-    if (alive(pid, start))
-        kill(pid, SIGKILL);
+    Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd && errno == ESRCH)
+        return; // gone (and reaped) since; other failures: signals and /proc instead
+    // the PID may have been reused before pidfd_open: it must still be the daemon
+    if (!alive(pid, start))
+        return;
+    if (pidfd ? syscall(SYS_pidfd_send_signal, pidfd.get(), SIGTERM, nullptr, 0)
+              : kill(pid, SIGTERM))
+        return; // ESRCH
+    if (wait_exit(pidfd.get(), pid, start, 2s))
+        return;
+    if (pidfd ? syscall(SYS_pidfd_send_signal, pidfd.get(), SIGKILL, nullptr, 0)
+              : kill(pid, SIGKILL))
+        return;
+    if (!wait_exit(pidfd.get(), pid, start, 5s))
+        throw StepError("stop the userspace daemon (pid " + std::to_string(pid) + ")",
+                        "it has not exited 5 s after SIGKILL");
 }
 
 // The log of the userspace daemon: the journal when we log there, else nowhere
@@ -243,22 +282,32 @@ void set_ipv6_disabled(int nsfd, bool disabled) {
     }
 }
 
-// Addresses, MTU, links up, default routes, IPv6 on or off: the namespace side,
-// made to match the configuration (also on a second up).
-void configure_namespace(Netlink& ns, int nsfd, int idx, const Config& c) {
+// What the namespace needs besides the interface: IPv6 on or off (its sysctls,
+// which a link moved in later also takes, from "default"), and lo up.
+void prepare_namespace(Netlink& ns, int nsfd, const Config& c) {
+    set_ipv6_disabled(nsfd, !plan_namespace(c, {}).ipv6);
+    if (auto lo = ns.link_index("lo"))
+        ns.set_up(*lo);
+}
+
+// Addresses, MTU, link up, default routes: the interface, made to match the
+// configuration (also on a second up).
+void configure_interface(Netlink& ns, int idx, const Config& c) {
     const NamespacePlan plan = plan_namespace(c, ns.addresses(idx));
-    set_ipv6_disabled(nsfd, !plan.ipv6);
     if (plan.mtu)
         ns.set_mtu(idx, *plan.mtu);
     for (const auto& a : plan.remove)
         ns.remove_address(idx, a);
     for (const auto& a : plan.add)
         ns.add_address(idx, a);
-    if (auto lo = ns.link_index("lo"))
-        ns.set_up(*lo);
     ns.set_up(idx);
     for (int family : plan.default_routes)
         ns.replace_default_route(idx, family);
+}
+
+void configure_namespace(Netlink& ns, int nsfd, int idx, const Config& c) {
+    prepare_namespace(ns, nsfd, c);
+    configure_interface(ns, idx, c);
 }
 
 // resolv.conf and nsswitch.conf for the services; /etc/netns/NAME/resolv.conf for
@@ -310,9 +359,15 @@ void forget(const std::string& name) {
 
 // The userspace daemon makes its tun in the host namespace (so its UDP socket
 // stays there); the tun is then moved into the VPN's namespace and renamed.
-// Returns its index there.
+// Returns its index there. meanwhile() runs while the daemon starts up.
+//
+// (The daemon cannot be handed a tun made in the VPN's namespace instead, with
+// WG_TUN_FD, which would spare the move: wireguard-go looks its tun up by name
+// in its own namespace, the host's, to learn its index and set its MTU, and
+// exits with "Failed to create TUN device: no such device". See bench/README.md.)
+template <typename F>
 int start_userspace(UpState& st, const Config& c, const WgDeviceConfig& dev, Netlink& host,
-                    Netlink& ns, int nsfd) {
+                    Netlink& ns, int nsfd, F&& meanwhile) {
     const std::string& name = st.name;
     if (auto stale = host.link_index(st.host_ifname))
         host.remove(*stale);
@@ -330,16 +385,35 @@ int start_userspace(UpState& st, const Config& c, const WgDeviceConfig& dev, Net
     st.pid = spawn_userspace(command, st.host_ifname, log.get());
     st.pid_start = process_start_time(st.pid);
     write_state(st);
+    // wireguard-go takes about 3 ms to open its UAPI socket: time for the rest
+    meanwhile();
     if (!uapi_wait_ready(st.host_ifname, st.pid, 10s))
         throw StepError("start " + command + " " + st.host_ifname,
                         "it exited, or did not open " + uapi_socket_path(st.host_ifname) +
                             " within 10 s");
-    uapi_set(st.host_ifname, dev);
 
     auto idx = host.link_index(st.host_ifname);
     if (!idx)
         throw StepError("find " + st.host_ifname, "the userspace daemon made no such link");
-    host.move_to(*idx, nsfd);
+    // Moving a link to another namespace is mostly waiting (for an RCU grace
+    // period, in rcu_barrier(): 13 to 20 ms here), not work; the kernel holds
+    // the RTNL lock all along, so that no other netlink change can be made
+    // meanwhile, but the daemon can be configured through its UAPI socket. The
+    // mover has the host's netlink socket to itself until it is joined, which
+    // happens also when the configuration throws.
+    std::exception_ptr move_failed;
+    {
+        std::jthread mover([&] {
+            try {
+                host.move_to(*idx, nsfd);
+            } catch (...) {
+                move_failed = std::current_exception();
+            }
+        });
+        uapi_set(st.host_ifname, dev);
+    }
+    if (move_failed)
+        std::rethrow_exception(move_failed);
     auto moved = ns.link_index(st.host_ifname);
     if (!moved)
         throw StepError("move " + st.host_ifname + " into namespace " + name,
@@ -493,11 +567,16 @@ int run_up(const std::string& name) {
                     write_state(st);
                 }
             }
-            if (!st.kernel)
-                idx = start_userspace(st, c, dev, host, ns, nsfd.get());
-            configure_namespace(ns, nsfd.get(), *idx, c);
+            auto prepare = [&] {
+                prepare_namespace(ns, nsfd.get(), c);
+                write_dns(st, c);
+            };
+            if (st.kernel)
+                prepare();
+            else
+                idx = start_userspace(st, c, dev, host, ns, nsfd.get(), prepare);
+            configure_interface(ns, *idx, c);
             apply_exposure(st, c, host, ns, nsfd.get());
-            write_dns(st, c);
             run_hooks("PostUp", post_up);
 
             st.complete = true;

@@ -111,6 +111,27 @@ check "the error names file, line and key" grep -q '/run/nsvpn/vpn.conf:2: Priva
 check "nothing made for a bad configuration" nothing_left
 vpn_config
 
+# --- a daemon that outlives its tun and ignores SIGTERM: down kills it and
+# returns only once it is gone
+cat >"$WORK/stubborn" <<'STUBBORN'
+#!/bin/bash
+trap '' TERM
+wireguard-go "$@"
+while :; do sleep 0.1; done
+STUBBORN
+chmod +x "$WORK/stubborn"
+vpn_config "[Namespace]" "UserspaceCommand = $WORK/stubborn"
+check "up with a daemon that ignores SIGTERM" "$NSVPN" up vpn
+stubborn=$(pid_of_daemon)
+check "traffic with it" traffic_ok
+start=$SECONDS
+check "down" "$NSVPN" down vpn
+check "down waited for SIGTERM, then killed it" test $((SECONDS - start)) -ge 1
+check "it is gone when down returns" \
+    bash -c "! kill -0 $stubborn 2>/dev/null || grep -q '^State:.*Z' /proc/$stubborn/status"
+check "nothing left after the stubborn daemon" nothing_left
+vpn_config
+
 # --- netns add/delete, as netns@.service runs them
 check "netns add" "$NSVPN" netns add vpn
 check "netns add again" "$NSVPN" netns add vpn
