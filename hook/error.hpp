@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace nsvpn {
 
@@ -29,6 +30,16 @@ class KernelLacksWireGuard : public StepError {
 // A StepError from errno (or the given error number).
 inline StepError system_error(const std::string& step, int err = errno) {
     return StepError(step, std::strerror(err));
+}
+
+// Runs step; a failure is added to errors rather than thrown (for teardowns,
+// which try every step).
+template <typename Step> void try_step(std::vector<std::string>& errors, Step&& step) {
+    try {
+        step();
+    } catch (const std::exception& e) {
+        errors.push_back(e.what());
+    }
 }
 
 } // namespace nsvpn

@@ -248,13 +248,7 @@ void apply_exposure(UpState& st, const Config& c, Netlink& host, Netlink& ns, in
 
 std::vector<std::string> remove_exposure(const UpState& st, int nsfd) {
     std::vector<std::string> errors;
-    auto attempt = [&](auto&& step) {
-        try {
-            step();
-        } catch (const std::exception& e) {
-            errors.push_back(e.what());
-        }
-    };
+    auto attempt = [&](auto&& step) { try_step(errors, step); };
     if (st.veth.empty() && !st.host_table && !st.ns_table && st.forwarding.empty())
         return errors;
     attempt([&] {

@@ -202,13 +202,7 @@ Fd daemon_log() {
 // Removes what state records, best effort: every step is tried; the failures are returned.
 std::vector<std::string> teardown(const UpState& st) {
     std::vector<std::string> errors;
-    auto attempt = [&](auto&& step) {
-        try {
-            step();
-        } catch (const std::exception& e) {
-            errors.push_back(e.what());
-        }
-    };
+    auto attempt = [&](auto&& step) { try_step(errors, step); };
     if (st.complete)
         attempt([&] { run_hooks("PreDown", st.pre_down); });
     {
