@@ -94,7 +94,8 @@ inline constexpr std::uint32_t kHostRulePriority = 101;
 NftTable host_table(const std::string& vpn, const ExposePlan& plan);
 NftTable namespace_table(const ExposePlan& plan);
 
-// nft(8)'s syntax for a table, for logs, tests and `nsvpn status`.
+// nft(8)'s syntax for a table (what `nft list table` shows, near enough), so
+// that the unit tests can read the tables as people do.
 std::string nft_text(const NftTable& table);
 
 } // namespace nsvpn

@@ -383,34 +383,4 @@ void nft_delete(const std::string& table) {
     b.commit();
 }
 
-bool nft_table_exists(const std::string& table) {
-    MnlPtr nl(mnl_socket_open(NETLINK_NETFILTER));
-    if (!nl || mnl_socket_bind(nl.get(), 0, MNL_SOCKET_AUTOPID) < 0)
-        throw system_error("open a netfilter netlink socket");
-    std::vector<char> buf(MNL_SOCKET_BUFFER_SIZE);
-    TablePtr t(checked(nftnl_table_alloc()));
-    nftnl_table_set_str(t.get(), NFTNL_TABLE_NAME, table.c_str());
-    auto* nlh = nftnl_nlmsg_build_hdr(buf.data(), NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK, 1);
-    nftnl_table_nlmsg_build_payload(nlh, t.get());
-    if (mnl_socket_sendto(nl.get(), nlh, nlh->nlmsg_len) < 0)
-        throw system_error("ask for nftables table " + table);
-    ssize_t n = mnl_socket_recvfrom(nl.get(), buf.data(), buf.size());
-    if (n < 0)
-        throw system_error("ask for nftables table " + table);
-    int len = static_cast<int>(n);
-    for (auto* h = reinterpret_cast<nlmsghdr*>(buf.data()); mnl_nlmsg_ok(h, len);
-         h = mnl_nlmsg_next(h, &len)) {
-        if (h->nlmsg_type == NLMSG_ERROR) {
-            auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_get_payload(h));
-            if (err->error == -ENOENT)
-                return false;
-            if (err->error != 0)
-                throw StepError("ask for nftables table " + table, std::strerror(-err->error));
-        } else {
-            return true;
-        }
-    }
-    return false;
-}
-
 } // namespace nsvpn

@@ -16,7 +16,4 @@ void nft_replace(const NftTable& table);
 // Deletes the table (family inet) with everything in it; a missing one is no error.
 void nft_delete(const std::string& table);
 
-// Whether the table (family inet) exists.
-bool nft_table_exists(const std::string& table);
-
 } // namespace nsvpn
