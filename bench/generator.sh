@@ -239,7 +239,7 @@ write_main() { # FILE I NAME: the main NAME.conf of config I; appends expected u
             echo
             echo "[Expose]"
             echo "Port = $((20000 + i * 4)), $((20001 + i * 4)):80, $((20002 + i * 4))/udp"
-            ((i % 8 == 1)) && echo "ListenAddress = 127.0.0.1, ::1"
+            ((i % 8 == 1)) && echo "ListenAddress = 127.0.0.1, 100.101.102.103"
             ((i % 12 == 5)) && echo "LinkSubnet = 10.251.$i.0/30"
         fi
     } >"$file"
