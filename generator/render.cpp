@@ -32,13 +32,22 @@ std::string valid_wg_unit(const VpnUnits& v, const std::string& helper) {
            "Wants=network-online.target\n"
            "\n"
            "[Service]\n"
-           "Type=oneshot\n"
+           // nsvpn up says READY=1 when the VPN is up, and with the userspace
+           // implementation MAINPID= its daemon: systemd then watches the daemon,
+           // and the unit fails (and the attached services stop) when it dies.
+           // Kernel WireGuard has no process: the unit stays active after up exits.
+           "Type=notify\n"
            "RemainAfterExit=yes\n"
            "NotifyAccess=all\n"
            "ExecStart=" +
            helper + " up " + v.name +
            "\n"
            "ExecStop=" +
+           helper + " down " + v.name +
+           "\n"
+           // when the daemon died, systemd skips ExecStop=; down then cleans up
+           // here (after a normal stop it finds nothing left to do)
+           "ExecStopPost=" +
            helper + " down " + v.name + "\n";
 }
 

@@ -432,6 +432,15 @@ std::string describe(const Config& c) {
     return s;
 }
 
+// What wg-NAME.service (Type=notify) is told when the VPN is up: with the
+// userspace implementation, the daemon is its main process from then on.
+std::string ready_message(const UpState& st, const Config& c) {
+    std::string m = "READY=1\nSTATUS=" + describe(c);
+    if (!st.kernel && st.pid > 0)
+        m += "\nMAINPID=" + std::to_string(st.pid);
+    return m;
+}
+
 } // namespace
 
 std::string host_interface_name(const std::string& name) {
@@ -492,7 +501,7 @@ int run_up(const std::string& name) {
                     prev->post_down.push_back(substitute_interface(cmd.value, prev->ns_ifname));
                 write_dns(*prev, c); // records the state too
                 log_info(name, "already up: " + describe(c));
-                notify("READY=1\nSTATUS=" + describe(c));
+                notify(ready_message(*prev, c));
                 return 0;
             }
             log_info(name, "removing what an earlier, unfinished run left behind");
@@ -576,7 +585,7 @@ int run_up(const std::string& name) {
             st.complete = true;
             write_state(st);
             log_info(name, describe(c));
-            notify("READY=1\nSTATUS=" + describe(c));
+            notify(ready_message(st, c));
             return 0;
         } catch (const std::exception& e) {
             log_error(name, e.what());

@@ -4,7 +4,7 @@
 # Implementation=auto takes the kernel's WireGuard (this machine's kernel, which
 # the nspawn container shares, has none).
 #
-#   tests/system/vm.sh BUILD_DIR [SCENARIO...]   (default: 10-provider 30-stop)
+#   tests/system/vm.sh BUILD_DIR [SCENARIO...]   (default: 10-provider 30-stop 35-daemon-dies)
 #
 # The root (rootfs.sh's tarball, BUILD_DIR installed, the test's parts, and the
 # scenarios with lib.sh) becomes an ext4 image (mke2fs -d); the kernel is the vm
@@ -32,7 +32,7 @@ shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 SOURCE_DIR=$(cd "$HERE/../.." && pwd)
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(10-provider 30-stop)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(10-provider 30-stop 35-daemon-dies)
 for scenario in "${SCENARIOS[@]}"; do
     if [ ! -f "$HERE/scenarios/$scenario.sh" ]; then
         echo "system-vm: no scenario $scenario in $HERE/scenarios" >&2
