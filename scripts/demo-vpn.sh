@@ -167,6 +167,9 @@ Endpoint = $PROV_ADDR:$WG_PORT
 
 [Namespace]
 AutoStart = no
+
+[Expose]
+Port = 8080
 EOF
     )
     run cat "/run/nsvpn/$VPN.conf"
@@ -201,7 +204,8 @@ demonstrate() {
     run ip -n "$VPN" -6 route
     local links
     links=$(ip -n "$VPN" -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | sort | xargs)
-    [ "$links" = "lo wg0" ] || die "the namespace has the links '$links', not 'lo wg0'"
+    [ "$links" = "host0 lo wg0" ] ||
+        die "the namespace has the links '$links', not 'host0 lo wg0' (host0: the veth of [Expose])"
 
     step "A web request from inside the VPN to the provider's web service"
     http_from_vpn "$PROV_TUN4"
@@ -232,6 +236,21 @@ demonstrate() {
         awk '{print "query for " $1 " (type A) from " $3}')"
     printf '%s=> answered by the VPN'\''s resolver, asked through the tunnel%s\n' "$bold" "$off"
 
+    step "A web UI inside the VPN, reached from the host at 127.0.0.1:8080 ([Expose] Port = 8080)"
+    say "(a web server inside the namespace, as nobody: nsvpn exec $VPN --user nobody -- python3 -m http.server 8080)"
+    background webui nsvpn exec "$VPN" --user nobody -- python3 -m http.server --bind 0.0.0.0 \
+        --directory /usr/share 8080
+    wait_for 20 bash -c "ip netns exec '$VPN' ss -Htln sport = :8080 | grep -q ." ||
+        die "the web server inside did not start"
+    local page
+    printf '$ %s\n' "exec 3<>/dev/tcp/127.0.0.1/8080; printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; head -n 1 <&3"
+    page=$(timeout 10 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8080 && printf "GET / HTTP/1.0\r\n\r\n" >&3 &&
+        head -n 1 <&3' 2>&1 | tr -d '\r') || page+="${page:+$'\n'}(no answer)"
+    say "$page"
+    [[ $page == "HTTP/1.0 200"* ]] || die "127.0.0.1:8080 on the host did not reach the web server inside"
+    printf '%s=> localhost:8080 on the host is the web server inside the VPN (the seed's wish)%s\n' \
+        "$bold" "$off"
+
     step "Any command, as any user"
     local who
     printf '$ %s\n' "$(quote nsvpn exec "$VPN" --user nobody -- id)"
@@ -250,6 +269,7 @@ check_vpn_gone() {
     local tun
     tun=$(ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -E '^nsv[0-9a-f]{8}$' || true)
     [ -z "$tun" ] || die "the VPN's tun $tun is still in the host namespace"
+    ! ip -o link show | grep -q ': nsx' || die "the veth of [Expose] is still in the host namespace"
     printf '%s=> the namespace %s, its wireguard-go, its links and its files under /run are gone%s\n' \
         "$bold" "$VPN" "$off"
 }
