@@ -248,7 +248,7 @@ demonstrate() {
         head -n 1 <&3' 2>&1 | tr -d '\r') || page+="${page:+$'\n'}(no answer)"
     say "$page"
     [[ $page == "HTTP/1.0 200"* ]] || die "127.0.0.1:8080 on the host did not reach the web server inside"
-    printf '%s=> localhost:8080 on the host is the web server inside the VPN (the seed's wish)%s\n' \
+    printf '%s=> localhost:8080 on the host is the web server inside the VPN%s\n' \
         "$bold" "$off"
 
     step "Any command, as any user"
