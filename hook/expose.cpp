@@ -184,7 +184,9 @@ void apply_exposure(UpState& st, const Config& c, Netlink& host, Netlink& ns, in
         if (auto old = parse_link(st.link)) // a pair of another subnet: its rule goes too
             ns.remove_to_rule(IpPrefix{host_end_address(*old), 32}, kReplyTable, kHostRulePriority);
         if (auto stale = host.link_index(veth)) {
-            log_warning(c.name, "removing " + veth + ", left by an earlier run without a record");
+            if (st.veth != veth) // else it is ours, of the LinkSubnet= before
+                log_warning(c.name,
+                            "removing " + veth + ", left by an earlier run without a record");
             host.remove(*stale);
         }
         if (c.expose.link_subnet) {
