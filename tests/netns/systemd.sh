@@ -47,6 +47,8 @@ for line in open(sys.argv[1]):
 ' "$1"; }
 
 check "up as a unit" as_unit "$WORK/up.log" "$WORK/notify.sock" "$NSVPN" up vpn
+# the userspace daemon, which up names as the unit's main process (MAINPID=)
+daemon=$(sed -n 's/^pid=//p' /run/nsvpn/vpn/state)
 check "down as a unit" as_unit "$WORK/down.log" @nsvpn-test-notify "$NSVPN" down vpn
 wait_for 5 bash -c "[ \$(wc -l <'$WORK/journal') -ge 2 ]"
 wait_for 5 test -s "$WORK/notify"
@@ -55,16 +57,17 @@ equal "each message is one journal entry with its fields" \
 MESSAGE=down|PRIORITY=6|NSVPN_NAMESPACE=vpn|SYSLOG_IDENTIFIER=nsvpn|" \
     "$(entries "$WORK/journal")"
 equal "nothing of up and down on stderr" "" "$(grep -h '^nsvpn vpn' "$WORK/up.log" "$WORK/down.log")"
-equal "up tells systemd it is ready, on a socket path" \
-    "READY=1|STATUS=wg0 up in namespace vpn, address 10.9.0.2/32 fd09::2/128" \
+equal "up tells systemd it is ready, and its daemon's PID, on a socket path" \
+    "READY=1|STATUS=wg0 up in namespace vpn, address 10.9.0.2/32 fd09::2/128|MAINPID=$daemon" \
     "$(entries "$WORK/notify")"
 equal "down tells systemd nothing" "" "$(entries "$WORK/notify-abstract")"
 
 # an abstract NOTIFY_SOCKET, and a journal stream that is not our stderr
 check "up with an abstract notify socket" as_unit "$WORK/up2.log" @nsvpn-test-notify "$NSVPN" up vpn
+daemon=$(sed -n 's/^pid=//p' /run/nsvpn/vpn/state)
 wait_for 5 test -s "$WORK/notify-abstract"
 equal "READY=1 on the abstract socket" \
-    "READY=1|STATUS=wg0 up in namespace vpn, address 10.9.0.2/32 fd09::2/128" \
+    "READY=1|STATUS=wg0 up in namespace vpn, address 10.9.0.2/32 fd09::2/128|MAINPID=$daemon" \
     "$(entries "$WORK/notify-abstract")"
 wait_for 5 bash -c "[ \$(wc -l <'$WORK/journal') -ge 3 ]"
 : >"$WORK/journal"
