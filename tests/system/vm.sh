@@ -143,22 +143,8 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-x86_64 -nographic -no-reboot -nic
     -append "console=ttyS0 panic=-1 quiet rdinit=/init systemd.show_status=error" \
     </dev/null >"$WORK/console" 2>&1 &
 QEMU_PID=$!
-tail -n +1 -s 0.2 --pid="$QEMU_PID" -f "$WORK/console" |
-    sed -u -e 's/\r//g' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' &
-TAIL_PID=$!
-status=0
-wait "$QEMU_PID" || status=$?
-QEMU_PID=
-wait "$TAIL_PID" || true
-TAIL_PID=
-echo
-
-code=$(tr -d '\r' <"$WORK/console" | { grep -ao "$MARKER=[0-9]*" || true; } | tail -n 1 | cut -d= -f2)
-if [ "$status" = 124 ]; then
-    echo "system-vm: timed out after ${TIMEOUT}s" >&2
-elif [ "$status" != 0 ]; then
-    echo "system-vm: qemu exited with status $status" >&2
-fi
+follow_vm system-vm
+code=$VM_CODE
 if [ -z "$code" ]; then
     echo "system-vm: no $MARKER line: the VM died before the scenarios finished ($((SECONDS - started)) s)" >&2
     exit 1

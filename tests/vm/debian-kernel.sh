@@ -84,3 +84,26 @@ kernel_dir() {
     exec 9>&-
     echo "$dir"
 }
+
+# follow_vm LABEL: shows the console of the qemu that runs as QEMU_PID (writing
+# $WORK/console) as it comes, less carriage returns and the firmware's terminal
+# resets; waits for qemu to end; says so when it timed out (timeout's 124) or
+# failed; and sets VM_CODE to N of the console's last "$MARKER=N" line (empty
+# when there is none: the VM died before its script finished).
+follow_vm() {
+    local label=$1 status=0
+    tail -n +1 -s 0.2 --pid="$QEMU_PID" -f "$WORK/console" |
+        sed -u -e 's/\r//g' -e 's/\x1bc//g' -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' &
+    TAIL_PID=$!
+    wait "$QEMU_PID" || status=$?
+    QEMU_PID=
+    wait "$TAIL_PID" || true
+    TAIL_PID=
+    echo
+    VM_CODE=$(tr -d '\r' <"$WORK/console" | { grep -ao "$MARKER=[0-9]*" || true; } | tail -n 1 | cut -d= -f2)
+    if [ "$status" = 124 ]; then
+        echo "$label: timed out after ${TIMEOUT}s" >&2
+    elif [ "$status" != 0 ]; then
+        echo "$label: qemu exited with status $status" >&2
+    fi
+}
