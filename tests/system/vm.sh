@@ -69,14 +69,7 @@ TAIL_PID=
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
     set +e
-    if [ -n "$QEMU_PID" ]; then
-        kill "$QEMU_PID" 2>/dev/null # timeout(1), which passes it on to its qemu
-        wait "$QEMU_PID" 2>/dev/null
-    fi
-    if [ -n "$TAIL_PID" ]; then
-        kill "$TAIL_PID" 2>/dev/null
-        wait "$TAIL_PID" 2>/dev/null
-    fi
+    stop_vm
     rm -rf --one-file-system "$WORK"
 }
 trap cleanup EXIT

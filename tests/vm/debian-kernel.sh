@@ -4,7 +4,8 @@
 # package that linux-image-amd64 depends on now (boot/vmlinuz-KVER, the
 # uncompressed boot/vmlinux-KVER when it could be extracted, lib/modules/KVER
 # with a modules.dep), fetched with apt-get download when missing. The caller
-# sets CACHE (default directory /var/cache/nsvpn-vm in both).
+# sets CACHE (default directory /var/cache/nsvpn-vm in both). Also follow_vm and
+# stop_vm, for the qemu both start.
 
 # extract_vmlinux VMLINUZ VMLINUX: the uncompressed ELF kernel in Debian's
 # bzImage (xz), which qemu boots through its PVH entry point. That skips the
@@ -106,4 +107,18 @@ follow_vm() {
     elif [ "$status" != 0 ]; then
         echo "$label: qemu exited with status $status" >&2
     fi
+}
+
+# stop_vm: ends the qemu of follow_vm (through its timeout(1), which passes the
+# signal on) and the console's tail, when they still run.
+stop_vm() {
+    if [ -n "${QEMU_PID:-}" ]; then
+        kill "$QEMU_PID" 2>/dev/null
+        wait "$QEMU_PID" 2>/dev/null
+    fi
+    if [ -n "${TAIL_PID:-}" ]; then
+        kill "$TAIL_PID" 2>/dev/null
+        wait "$TAIL_PID" 2>/dev/null
+    fi
+    QEMU_PID= TAIL_PID=
 }

@@ -53,20 +53,16 @@ for file in "$BUILD_DIR/nsvpn" "$BUILD_DIR/nsvpn-generator" "$SCRIPT"; do
     fi
 done
 
+# shellcheck source=tests/vm/debian-kernel.sh
+source "$HERE/debian-kernel.sh"
+
 WORK=$(mktemp -d /tmp/nsvpn-vm.XXXXXX)
 QEMU_PID=
 TAIL_PID=
 # shellcheck disable=SC2317 # called by the trap
 cleanup() {
     set +e
-    if [ -n "$QEMU_PID" ]; then
-        kill "$QEMU_PID" 2>/dev/null # timeout(1), which passes it on to its qemu
-        wait "$QEMU_PID" 2>/dev/null
-    fi
-    if [ -n "$TAIL_PID" ]; then
-        kill "$TAIL_PID" 2>/dev/null
-        wait "$TAIL_PID" 2>/dev/null
-    fi
+    stop_vm
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -74,8 +70,6 @@ trap 'exit 130' INT
 trap 'exit 143' TERM HUP
 
 # --- the kernel -------------------------------------------------------------
-# shellcheck source=tests/vm/debian-kernel.sh
-source "$HERE/debian-kernel.sh"
 KERNEL=$(kernel_dir)
 KVER=$(ls "$KERNEL/lib/modules")
 BOOT=$KERNEL/boot/vmlinux-$KVER
