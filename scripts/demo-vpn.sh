@@ -198,7 +198,7 @@ http_from_vpn() {
 }
 
 demonstrate() {
-    step "Inside the namespace $VPN: only lo and wg0, and the tunnel is the only route"
+    step "Inside the namespace $VPN: lo, wg0 and host0 (the veth of [Expose]), and the tunnel is the only route out"
     run ip -n "$VPN" addr
     run ip -n "$VPN" route
     run ip -n "$VPN" -6 route
