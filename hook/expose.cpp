@@ -7,6 +7,7 @@
 #include "log.hpp"
 #include "netns.hpp"
 #include "nft.hpp"
+#include "sysctl.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -39,24 +40,6 @@ class ExposeLock {
   private:
     Fd fd_;
 };
-
-// Reads or writes a sysctl of the calling thread's network namespace.
-std::string read_sysctl(const std::string& path) {
-    Fd fd(open(("/proc/sys/" + path).c_str(), O_RDONLY | O_CLOEXEC));
-    char buf[32] = {};
-    if (!fd || read(fd.get(), buf, sizeof buf - 1) < 0)
-        throw system_error("read " + path);
-    std::string s(buf);
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
-void write_sysctl(const std::string& path, const std::string& value) {
-    Fd fd(open(("/proc/sys/" + path).c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd || write(fd.get(), value.data(), value.size()) != static_cast<ssize_t>(value.size()))
-        throw system_error("set " + path + " to " + value);
-}
 
 constexpr unsigned kVethMtu = 65535;
 

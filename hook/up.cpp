@@ -12,6 +12,7 @@
 #include "netns.hpp"
 #include "plan.hpp"
 #include "state.hpp"
+#include "sysctl.hpp"
 #include "wg_genl.hpp"
 #include "wg_uapi.hpp"
 
@@ -258,21 +259,14 @@ bool intact(const UpState& st, const Config& c) {
     return Netlink::in(nsfd.get()).link_index(st.ns_ifname).has_value();
 }
 
-// Sysctls of the namespace (its /proc/sys/net, seen from inside).
+// IPv6 of the namespace on or off (its own sysctls, seen from inside).
 void set_ipv6_disabled(int nsfd, bool disabled) {
     InNetns inside(nsfd);
     for (const char* which : {"all", "default"}) {
-        std::string path = std::string("/proc/sys/net/ipv6/conf/") + which + "/disable_ipv6";
-        Fd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-        if (!fd) {
-            if (errno == ENOENT && disabled)
-                continue; // no IPv6 in this kernel at all: nothing to switch off
-            throw system_error(std::string(disabled ? "disable" : "enable") +
-                               " IPv6 in the namespace");
-        }
-        if (write(fd.get(), disabled ? "1" : "0", 1) != 1)
-            throw system_error(std::string(disabled ? "disable" : "enable") +
-                               " IPv6 in the namespace");
+        std::string path = std::string("net/ipv6/conf/") + which + "/disable_ipv6";
+        if (disabled && !sysctl_exists(path))
+            continue; // no IPv6 in this kernel at all: nothing to switch off
+        write_sysctl(path, disabled ? "1" : "0");
     }
 }
 
